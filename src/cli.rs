@@ -1,0 +1,155 @@
+//! Command-line definitions (clap) and their translation into the library's validated options.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use pathrisk::commands::CommonOptions;
+use pathrisk::commands::reproduce::ReproduceOptions;
+use pathrisk::commands::run::RunOptions;
+use pathrisk::export::Format;
+use pathrisk::scenario::Overrides;
+use pathrisk::select::{SamplerKind, Selection};
+use std::path::PathBuf;
+
+/// How likely is it that one operator, a Sybil or a coalition holds every hop of a multi-hop
+/// path? Monte Carlo simulation checked against closed forms. With no command: `reproduce`.
+#[derive(Debug, Parser)]
+#[command(name = "pathrisk", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub reproduce: ReproduceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reproduce SimpleX Chat's "2% of servers, 3 hops, 2000 paths, over 50%" claim.
+    Reproduce(ReproduceArgs),
+    /// Run one scenario file.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SelectionArg {
+    Random,
+    DistinctServers,
+    OperatorAware,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SamplerArg {
+    Fast,
+    Reference,
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Significance level of each verdict (exact two-sided binomial test).
+    #[arg(long, default_value_t = pathrisk::stats::DEFAULT_ALPHA)]
+    pub alpha: f64,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// Also write the result to this file (.csv or .json), atomically.
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Sampler: the fast kernels, or the plain reference samplers (slow; for comparison).
+    #[arg(long, value_enum, default_value = "fast", hide = true)]
+    pub sampler: SamplerArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// Clients per case (default: each case's own, 50 000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Seed for every case (default: each case's own).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Clients to simulate.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Paths per client (M).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub paths: Option<u64>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Hops per path.
+    #[arg(long)]
+    pub hops: Option<u64>,
+    /// Selection policy.
+    #[arg(long, value_enum)]
+    pub selection: Option<SelectionArg>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+impl Common {
+    pub fn options(&self) -> CommonOptions {
+        CommonOptions {
+            threads: self.threads.map(|t| t as usize),
+            alpha: self.alpha,
+            format: match self.format {
+                FormatArg::Table => Format::Table,
+                FormatArg::Csv => Format::Csv,
+                FormatArg::Json => Format::Json,
+            },
+            output: self.output.clone(),
+            progress: !self.quiet,
+            sampler: match self.sampler {
+                SamplerArg::Fast => SamplerKind::Fast,
+                SamplerArg::Reference => SamplerKind::Reference,
+            },
+        }
+    }
+}
+
+impl ReproduceArgs {
+    pub fn options(&self) -> ReproduceOptions {
+        ReproduceOptions {
+            trials: self.trials,
+            seed: self.seed,
+            common: self.common.options(),
+        }
+    }
+}
+
+impl RunArgs {
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
+            scenario: self.file.clone(),
+            overrides: Overrides {
+                trials: self.trials,
+                paths: self.paths,
+                seed: self.seed,
+                hops: self.hops,
+                selection: self.selection.map(|s| match s {
+                    SelectionArg::Random => Selection::Random,
+                    SelectionArg::DistinctServers => Selection::DistinctServers,
+                    SelectionArg::OperatorAware => Selection::OperatorAware,
+                }),
+            },
+            common: self.common.options(),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The commands: each glues scenario loading, the engine, the closed forms and an exporter.
+
+pub mod reproduce;
+pub mod run;
+
+use crate::engine::{self, EngineConfig, Outcome};
+use crate::error::{InputError, Result};
+use crate::export::{Format, PendingOutput};
+use crate::report::{self, RunReport};
+use crate::scenario::Scenario;
+use crate::select::SamplerKind;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Options every simulating command takes.
+#[derive(Debug, Clone)]
+pub struct CommonOptions {
+    pub threads: Option<usize>,
+    /// Significance level of the verdicts.
+    pub alpha: f64,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    /// Show a progress bar (only ever drawn when stderr is a terminal).
+    pub progress: bool,
+    pub sampler: SamplerKind,
+}
+
+impl Default for CommonOptions {
+    fn default() -> Self {
+        CommonOptions {
+            threads: None,
+            alpha: crate::stats::DEFAULT_ALPHA,
+            format: Format::Table,
+            output: None,
+            progress: false,
+            sampler: SamplerKind::Fast,
+        }
+    }
+}
+
+impl CommonOptions {
+    pub fn validate(&self) -> Result<(), InputError> {
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(InputError::new(
+                "command line",
+                "--alpha",
+                format!("{}; expected a level between 0 and 1", self.alpha),
+            ));
+        }
+        if self.threads == Some(0) {
+            return Err(InputError::new(
+                "command line",
+                "--threads",
+                "0; expected at least 1",
+            ));
+        }
+        Ok(())
+    }
+
+    fn engine(&self) -> EngineConfig {
+        EngineConfig {
+            threads: self.threads,
+            sampler: self.sampler,
+        }
+    }
+
+    fn pending_output(&self) -> Result<Option<PendingOutput>> {
+        self.output
+            .as_deref()
+            .map(PendingOutput::create)
+            .transpose()
+    }
+}
+
+/// What a command concluded, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every verdict agrees (or has no closed form).
+    Agree,
+    /// At least one verdict disagrees: exit code 1.
+    Disagree,
+}
+
+impl Status {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Status::Agree => 0,
+            Status::Disagree => 1,
+        }
+    }
+}
+
+fn progress_bar(enabled: bool, chunks: u64) -> ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(chunks), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {percent}% eta {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Runs one scenario and compares it with its closed forms.
+fn simulate_and_analyse(
+    scenario: &Scenario,
+    options: &CommonOptions,
+    bar: &ProgressBar,
+) -> Result<RunReport> {
+    let outcome: Outcome = engine::simulate(scenario, &options.engine(), &|n| bar.inc(n))?;
+    Ok(report::analyse(scenario, &outcome, options.alpha))
+}
+
+/// Chunks a scenario will run, for the progress bar.
+fn chunks_of(scenario: &Scenario) -> u64 {
+    engine::ChunkLayout::new(scenario.run.trials, scenario.run.paths).chunks
+}

@@ -1,0 +1,76 @@
+//! The library's error types: bad input (exit 2) versus failures while running (exit 1).
+
+use std::fmt;
+
+/// Something a person wrote (a scenario, a CSV file, a command-line value) is wrong.
+///
+/// `source` names the file (or "command line"), `location` the key, row or flag, and
+/// `message` says what was expected, so the user can fix it without reading the code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub source: String,
+    pub location: Option<String>,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(
+        source: impl Into<String>,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            source: source.into(),
+            location: Some(location.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn whole(source: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            location: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(loc) => write!(f, "{}: {}: {}", self.source, loc, self.message),
+            None => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: exit code 2.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// A result file could not be written: exit code 1.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Anything else that went wrong while running: exit code 1.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl Error {
+    /// The process exit code this error maps to (SPEC §4).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Write { .. } | Error::Runtime(_) => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,149 @@
+//! Output formats, one module each behind [`Exporter`], and atomic writing of result files.
+
+mod csv;
+mod json;
+mod table;
+
+use crate::error::{Error, InputError, Result};
+use crate::report::{ReproduceReport, RunReport};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A way of rendering reports as text.
+pub trait Exporter {
+    fn run(&self, report: &RunReport) -> String;
+    fn reproduce(&self, report: &ReproduceReport) -> String;
+}
+
+/// Output formats (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn exporter(self) -> Box<dyn Exporter> {
+        match self {
+            Format::Table => Box::new(table::Table),
+            Format::Csv => Box::new(csv::Csv),
+            Format::Json => Box::new(json::Json),
+        }
+    }
+
+    /// The format a result file is written in, from its extension.
+    pub fn for_file(path: &Path) -> Result<Format, InputError> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("csv") => Ok(Format::Csv),
+            Some("json") => Ok(Format::Json),
+            _ => Err(InputError::new(
+                "command line",
+                "--output",
+                format!(
+                    "`{}` has no .csv or .json extension; the extension picks the file's format",
+                    path.display()
+                ),
+            )),
+        }
+    }
+}
+
+/// A result file being prepared: created (as a temporary file beside its destination) before
+/// the simulation starts, so an unwritable path fails at once, and renamed into place only
+/// when complete, so a reader never sees half a file.
+pub struct PendingOutput {
+    path: PathBuf,
+    format: Format,
+    temp: tempfile::NamedTempFile,
+}
+
+impl PendingOutput {
+    pub fn create(path: &Path) -> Result<PendingOutput> {
+        let format = Format::for_file(path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|source| Error::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(PendingOutput {
+            path: path.to_path_buf(),
+            format,
+            temp,
+        })
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Writes `contents`, flushes it to disk and renames the file into place.
+    pub fn commit(mut self, contents: &str) -> Result<()> {
+        let err = |source| Error::Write {
+            path: self.path.display().to_string(),
+            source,
+        };
+        self.temp.write_all(contents.as_bytes()).map_err(err)?;
+        self.temp.as_file().sync_all().map_err(err)?;
+        self.temp.persist(&self.path).map_err(|e| Error::Write {
+            path: self.path.display().to_string(),
+            source: e.error,
+        })?;
+        Ok(())
+    }
+}
+
+/// A number for a data file: shortest round-trip text, in exponent form when tiny or huge.
+pub fn data_number(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e15).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// A probability for people: six significant digits, exponent form below 0.001.
+pub fn human_number(x: f64) -> String {
+    if x == 0.0 {
+        "0".to_string()
+    } else if x.abs() >= 1e6 || x == x.trunc() && x.abs() >= 1.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 1e-3 {
+        let decimals = (5 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.5e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(human_number(0.5507431), "0.550743");
+        assert_eq!(human_number(0.01587302), "0.0158730");
+        assert_eq!(human_number(5.102040816e-5), "5.10204e-5");
+        assert_eq!(human_number(1733.0), "1733");
+        assert_eq!(data_number(0.0004), "0.0004");
+        assert_eq!(data_number(8e-6), "8e-6");
+    }
+}

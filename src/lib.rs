@@ -1,0 +1,20 @@
+//! pathrisk: how likely is it that one operator, a party hiding behind several operators, or a
+//! coalition holds every hop of a multi-hop path? Monte Carlo simulation of the paths, checked
+//! against closed forms with exact statistics.
+//!
+//! Data flows one way: [`scenario`] → [`model`] → [`select`] → [`engine`] → counts →
+//! [`report`] (with [`analytic`] and [`stats`]) → [`export`]. The [`commands`] glue them.
+
+pub mod adversary;
+pub mod analytic;
+pub mod commands;
+pub mod engine;
+pub mod error;
+pub mod export;
+pub mod model;
+pub mod report;
+pub mod scenario;
+pub mod select;
+pub mod stats;
+
+pub use error::{Error, InputError, Result};

@@ -1,0 +1,36 @@
+//! The `pathrisk` binary: parse the command line, run the command, map the outcome to an exit
+//! code (0 success, 1 a disagreeing check or a failure while running, 2 bad usage or input).
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use pathrisk::commands::{reproduce, run};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match execute(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pathrisk: {e:#}");
+            e.downcast_ref::<pathrisk::Error>()
+                .map_or(1, pathrisk::Error::exit_code)
+        }
+    };
+    std::process::exit(code);
+}
+
+fn execute(cli: &Cli) -> anyhow::Result<i32> {
+    let mut stdout = std::io::stdout().lock();
+    let status = match &cli.command {
+        None => reproduce::reproduce(&cli.reproduce.options(), &mut stdout)?,
+        Some(Command::Reproduce(args)) => reproduce::reproduce(&args.options(), &mut stdout)?,
+        Some(Command::Run(args)) => run::run(&args.options(), &mut stdout)?,
+    };
+    if status == pathrisk::commands::Status::Disagree {
+        eprintln!(
+            "pathrisk: a simulated figure disagrees with its closed form (see the verdict column)"
+        );
+    }
+    Ok(status.exit_code())
+}

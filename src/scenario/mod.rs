@@ -1,0 +1,545 @@
+//! Scenario loading: TOML (and the CSV files it names) → a validated [`Scenario`]. Every error
+//! names the file and the key or row, and says what was expected.
+
+mod csv;
+mod raw;
+
+pub use self::csv::{MAX_CSV_BYTES, MAX_CSV_ROWS, load_operators, parse_operators};
+
+use crate::adversary::{Adversary, Event, Target};
+use crate::error::InputError;
+use crate::model::{self, Network, OperatorSpec, Pool};
+use crate::select::Selection;
+use crate::select::fast::MAX_HOPS;
+use raw::RawScenario;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_HOPS: usize = 3;
+pub const DEFAULT_PATHS: u64 = 1;
+pub const DEFAULT_TRIALS: u64 = 100_000;
+pub const DEFAULT_SEED: u64 = 1;
+
+/// How much to simulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSettings {
+    /// Paths per client (M).
+    pub paths: u64,
+    /// Clients.
+    pub trials: u64,
+    pub seed: u64,
+}
+
+/// A validated scenario: everything the engine and the closed forms need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Where the scenario came from, for messages.
+    pub source: String,
+    pub network: Network,
+    pub hops: usize,
+    pub selection: Selection,
+    pub adversary: Adversary,
+    pub run: RunSettings,
+}
+
+/// Values given on the command line that replace the scenario's own.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub trials: Option<u64>,
+    pub paths: Option<u64>,
+    pub seed: Option<u64>,
+    pub hops: Option<u64>,
+    pub selection: Option<Selection>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::whole(&label, format!("cannot read the scenario file: {e}"))
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Scenario::parse(&text, &label, &base, &stem)
+    }
+
+    /// Parses scenario text. `label` names it in messages, `base` is the folder relative CSV
+    /// paths are taken from, and `default_name` is used when the file has no `name`.
+    pub fn parse(
+        text: &str,
+        label: &str,
+        base: &Path,
+        default_name: &str,
+    ) -> Result<Scenario, InputError> {
+        let raw = deserialize(text, label)?;
+        build(raw, label, base, default_name)
+    }
+
+    /// Applies command-line overrides and validates the result again.
+    pub fn with_overrides(mut self, o: &Overrides) -> Result<Scenario, InputError> {
+        let cli = "command line";
+        if let Some(t) = o.trials {
+            self.run.trials = t;
+        }
+        if let Some(p) = o.paths {
+            self.run.paths = p;
+        }
+        if let Some(s) = o.seed {
+            self.run.seed = s;
+        }
+        if let Some(h) = o.hops {
+            self.hops = check_hops(h).map_err(|m| InputError::new(cli, "--hops", m))?;
+        }
+        if let Some(s) = o.selection {
+            self.selection = s;
+        }
+        check_run(&self.run).map_err(|(k, m)| InputError::new(cli, format!("--{k}"), m))?;
+        check_policy(
+            &self.network,
+            self.hops,
+            self.selection,
+            self.adversary.event,
+        )
+        .map_err(|(k, m)| {
+            InputError::new(cli, if k == "hops" { "--hops" } else { "--selection" }, m)
+        })?;
+        Ok(self)
+    }
+
+    /// "3 hops, random; target any, event full-path".
+    pub fn path_summary(&self) -> String {
+        format!(
+            "{} hops, {}; target {}, event {}",
+            self.hops,
+            self.selection.name(),
+            self.adversary.target.describe(&self.network),
+            self.adversary.event.name()
+        )
+    }
+}
+
+fn deserialize(text: &str, label: &str) -> Result<RawScenario, InputError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error(&e, text, label, None))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        toml_error(e.inner(), text, label, (key != ".").then_some(key))
+    })
+}
+
+/// One line: file, line number, key, and toml's message without its source excerpt.
+fn toml_error(e: &toml::de::Error, text: &str, label: &str, key: Option<String>) -> InputError {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let mut location = Vec::new();
+    if let Some(l) = line {
+        location.push(format!("line {l}"));
+    }
+    if let Some(k) = key {
+        location.push(format!("key `{k}`"));
+    }
+    let message = e.message().trim().replace('\n', " ");
+    if location.is_empty() {
+        InputError::whole(label, message)
+    } else {
+        InputError::new(label, location.join(", "), message)
+    }
+}
+
+fn build(
+    raw: RawScenario,
+    label: &str,
+    base: &Path,
+    default_name: &str,
+) -> Result<Scenario, InputError> {
+    let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
+    let network = build_network(raw.network, label, base)?;
+
+    let path = raw.path.unwrap_or(raw::RawPath {
+        hops: None,
+        selection: None,
+    });
+    let hops = match path.hops {
+        Some(h) => check_hops(h).map_err(|m| err("path.hops", m))?,
+        None => DEFAULT_HOPS,
+    };
+    let selection = path.selection.unwrap_or(Selection::Random);
+
+    let adv = raw.adversary.unwrap_or(raw::RawAdversary {
+        target: None,
+        event: None,
+    });
+    let event = adv.event.unwrap_or(Event::FullPath);
+    let target = match adv.target {
+        None => Target::Any,
+        Some(v) => parse_target(&v, &network).map_err(|m| err("adversary.target", m))?,
+    };
+
+    let run_raw = raw.run.unwrap_or(raw::RawRun {
+        paths: None,
+        trials: None,
+        seed: None,
+    });
+    let run = RunSettings {
+        paths: run_raw.paths.unwrap_or(DEFAULT_PATHS),
+        trials: run_raw.trials.unwrap_or(DEFAULT_TRIALS),
+        seed: run_raw.seed.unwrap_or(DEFAULT_SEED),
+    };
+    check_run(&run).map_err(|(k, m)| err(&format!("run.{k}"), m))?;
+    check_policy(&network, hops, selection, event)
+        .map_err(|(k, m)| err(&format!("path.{k}"), m))?;
+
+    let name = raw.name.unwrap_or_else(|| default_name.to_string());
+    if name.trim().is_empty() {
+        return Err(err("name", "empty; expected a scenario name".into()));
+    }
+    Ok(Scenario {
+        name,
+        description: raw.description.unwrap_or_default(),
+        source: label.to_string(),
+        network,
+        hops,
+        selection,
+        adversary: Adversary { target, event },
+        run,
+    })
+}
+
+fn check_hops(h: u64) -> Result<usize, String> {
+    if h == 0 || h > MAX_HOPS as u64 {
+        Err(format!(
+            "{h} hops; expected an integer from 1 to {MAX_HOPS}"
+        ))
+    } else {
+        Ok(h as usize)
+    }
+}
+
+fn check_run(run: &RunSettings) -> Result<(), (&'static str, String)> {
+    if run.trials == 0 {
+        return Err(("trials", "0 clients; expected a positive integer".into()));
+    }
+    if run.paths == 0 {
+        return Err((
+            "paths",
+            "0 paths per client; expected a positive integer".into(),
+        ));
+    }
+    if run.trials.checked_mul(run.paths).is_none() {
+        return Err((
+            "trials",
+            format!(
+                "{} clients × {} paths overflows a 64-bit count; use fewer",
+                run.trials, run.paths
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What a policy needs from the network (SPEC §1).
+fn check_policy(
+    network: &Network,
+    hops: usize,
+    selection: Selection,
+    _event: Event,
+) -> Result<(), (&'static str, String)> {
+    match selection {
+        Selection::Random => Ok(()),
+        Selection::DistinctServers => {
+            if network.pool != Pool::Finite {
+                return Err((
+                    "selection",
+                    "distinct-servers needs a finite pool (operators with `servers`), but the network gives shares".into(),
+                ));
+            }
+            let n = network.total_servers();
+            if (hops as u64) > n {
+                return Err((
+                    "hops",
+                    format!(
+                        "{hops} hops but only {n} servers; distinct-servers needs at least as many servers as hops"
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        Selection::OperatorAware => {
+            let n = network.operators.len();
+            if hops > n {
+                return Err((
+                    "hops",
+                    format!(
+                        "{hops} hops but only {n} operators; operator-aware needs at least as many operators as hops"
+                    ),
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn parse_target(v: &toml::Value, network: &Network) -> Result<Target, String> {
+    let entity = |name: &toml::Value| -> Result<usize, String> {
+        let name = name
+            .as_str()
+            .ok_or_else(|| format!("{name} is not a string; expected an entity name"))?;
+        network.entity_index(name).ok_or_else(|| {
+            format!(
+                "no operator belongs to entity `{name}`; entities are: {}",
+                list(&network.entities)
+            )
+        })
+    };
+    match v {
+        toml::Value::String(s) if s == "any" => Ok(Target::Any),
+        toml::Value::Table(t) if t.len() == 1 && t.contains_key("entity") => {
+            Ok(Target::Entity(entity(&t["entity"])?))
+        }
+        toml::Value::Table(t) if t.len() == 1 && t.contains_key("coalition") => {
+            let members = t["coalition"]
+                .as_array()
+                .ok_or("coalition must be a list of entity names")?;
+            if members.is_empty() {
+                return Err("the coalition is empty; expected at least one entity".into());
+            }
+            let mut idx = members.iter().map(entity).collect::<Result<Vec<_>, _>>()?;
+            let n = idx.len();
+            idx.sort_unstable();
+            idx.dedup();
+            if idx.len() != n {
+                return Err("an entity is listed twice in the coalition".into());
+            }
+            Ok(Target::Coalition(idx))
+        }
+        other => Err(format!(
+            "{other} is not a target; expected \"any\", {{ entity = \"NAME\" }} or {{ coalition = [\"A\", \"B\"] }}"
+        )),
+    }
+}
+
+fn list(names: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
+}
+
+fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Network, InputError> {
+    let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
+    let given: Vec<&str> = [
+        raw.uniform.as_ref().map(|_| "uniform"),
+        raw.adversary.as_ref().map(|_| "adversary"),
+        raw.zipf.as_ref().map(|_| "zipf"),
+        raw.csv.as_ref().map(|_| "csv"),
+        raw.operators.as_ref().map(|_| "operators"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if given.len() != 1 {
+        return Err(err(
+            "network",
+            format!(
+                "{}; expected exactly one of uniform, adversary, zipf, csv or operators",
+                if given.is_empty() {
+                    "no network is given".to_string()
+                } else {
+                    format!("both {}", given.join(" and "))
+                }
+            ),
+        ));
+    }
+    let key = format!("network.{}", given[0]);
+    let specs: Vec<OperatorSpec> = if let Some(u) = raw.uniform {
+        if u.operators == 0 {
+            return Err(err(
+                "network.uniform.operators",
+                "0 operators; expected a positive integer".into(),
+            ));
+        }
+        if u.operators > model::MAX_OPERATORS as u64 {
+            return Err(err(
+                "network.uniform.operators",
+                format!("more than the limit of {}", model::MAX_OPERATORS),
+            ));
+        }
+        if u.servers == Some(0) {
+            return Err(err(
+                "network.uniform.servers",
+                "0 servers; expected a positive integer".into(),
+            ));
+        }
+        model::uniform_operators(u.operators, u.servers)
+    } else if let Some(a) = raw.adversary {
+        if !(a.share > 0.0 && a.share < 1.0) {
+            return Err(err(
+                "network.adversary.share",
+                format!(
+                    "{}; expected the adversary's fraction of the network, between 0 and 1 exclusive",
+                    a.share
+                ),
+            ));
+        }
+        if a.others == 0 || a.others > model::MAX_OPERATORS as u64 {
+            return Err(err(
+                "network.adversary.others",
+                format!("{}; expected a positive integer", a.others),
+            ));
+        }
+        let ops = a.operators.unwrap_or(1);
+        if ops == 0 || ops > model::MAX_OPERATORS as u64 {
+            return Err(err(
+                "network.adversary.operators",
+                format!("{ops}; expected a positive integer"),
+            ));
+        }
+        let name = a.name.unwrap_or_else(|| "adversary".to_string());
+        if name.trim().is_empty() {
+            return Err(err(
+                "network.adversary.name",
+                "empty; expected a name".into(),
+            ));
+        }
+        model::adversary_operators(&name, a.share, ops, a.others)
+    } else if let Some(z) = raw.zipf {
+        if z.operators == 0 || z.operators > model::MAX_OPERATORS as u64 {
+            return Err(err(
+                "network.zipf.operators",
+                format!("{}; expected a positive integer", z.operators),
+            ));
+        }
+        if !z.exponent.is_finite() || z.exponent < 0.0 {
+            return Err(err(
+                "network.zipf.exponent",
+                format!("{}; expected a finite number ≥ 0", z.exponent),
+            ));
+        }
+        model::zipf_operators(z.operators, z.exponent)
+    } else if let Some(file) = raw.csv {
+        let path: PathBuf = base.join(&file);
+        load_operators(&path).map_err(|mut e| {
+            if e.location.is_none() && !path.exists() {
+                e.message = format!("{} (named by `network.csv` in {label})", e.message);
+            }
+            e
+        })?
+    } else {
+        let ops = raw.operators.unwrap_or_default();
+        let mut specs = Vec::with_capacity(ops.len());
+        for (i, o) in ops.into_iter().enumerate() {
+            let k = format!("network.operators[{i}]");
+            let size = match (o.share, o.servers) {
+                (Some(s), None) => model::Size::Share(s),
+                (None, Some(n)) => model::Size::Servers(n),
+                (None, None) => {
+                    return Err(err(
+                        &k,
+                        format!("operator `{}` has neither `share` nor `servers`", o.name),
+                    ));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        &k,
+                        format!(
+                            "operator `{}` has both `share` and `servers`; expected one",
+                            o.name
+                        ),
+                    ));
+                }
+            };
+            specs.push(OperatorSpec {
+                name: o.name,
+                entity: o.entity,
+                size,
+            });
+        }
+        specs
+    };
+    let mut network = Network::from_specs(specs).map_err(|m| err(&key, m))?;
+    if let Some(entities) = raw.entities {
+        let mut seen = std::collections::HashSet::new();
+        for (entity, operators) in &entities {
+            for op in operators {
+                if !seen.insert(op.clone()) {
+                    return Err(err(
+                        &format!("network.entities.{entity}"),
+                        format!("operator `{op}` is given to more than one entity"),
+                    ));
+                }
+            }
+            if operators.is_empty() {
+                return Err(err(
+                    &format!("network.entities.{entity}"),
+                    "empty; expected operator names".into(),
+                ));
+            }
+            network
+                .assign_entity(entity, operators)
+                .map_err(|m| err(&format!("network.entities.{entity}"), m))?;
+        }
+    }
+    Ok(network)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Scenario, InputError> {
+        Scenario::parse(text, "t.toml", Path::new("."), "t")
+    }
+
+    #[test]
+    fn defaults_fill_what_is_left_out() {
+        let s = parse("[network]\nuniform = { operators = 5 }\n").unwrap();
+        assert_eq!(s.hops, DEFAULT_HOPS);
+        assert_eq!(s.selection, Selection::Random);
+        assert_eq!(s.adversary.target, Target::Any);
+        assert_eq!(s.adversary.event, Event::FullPath);
+        assert_eq!(
+            s.run,
+            RunSettings {
+                paths: 1,
+                trials: DEFAULT_TRIALS,
+                seed: 1
+            }
+        );
+        assert_eq!(s.name, "t");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let e = parse("[network]\nuniform = { operators = 5 }\n[run]\ntrails = 3\n").unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("t.toml") && msg.contains("run.trails") && msg.contains("line 4"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn sybil_by_entities_table() {
+        let s = parse(
+            "[network]\nuniform = { operators = 5 }\n[network.entities]\nm = [\"op1\", \"op2\"]\n[adversary]\ntarget = { entity = \"m\" }\n",
+        )
+        .unwrap();
+        assert_eq!(s.network.entities.len(), 4);
+        assert_eq!(
+            s.adversary.target,
+            Target::Entity(s.network.entity_index("m").unwrap())
+        );
+    }
+}

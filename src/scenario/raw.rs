@@ -1,0 +1,83 @@
+//! The scenario file as written: serde structures that mirror the TOML one to one.
+
+use crate::adversary::Event;
+use crate::select::Selection;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub network: RawNetwork,
+    pub path: Option<RawPath>,
+    pub adversary: Option<RawAdversary>,
+    pub run: Option<RawRun>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub uniform: Option<RawUniform>,
+    pub adversary: Option<RawAdversaryNetwork>,
+    pub zipf: Option<RawZipf>,
+    pub csv: Option<String>,
+    pub operators: Option<Vec<RawOperator>>,
+    /// Entity name → operators it owns, overriding each operator's own `entity`.
+    pub entities: Option<BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUniform {
+    pub operators: u64,
+    pub servers: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdversaryNetwork {
+    pub share: f64,
+    pub others: u64,
+    pub operators: Option<u64>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawZipf {
+    pub operators: u64,
+    pub exponent: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperator {
+    pub name: String,
+    pub share: Option<f64>,
+    pub servers: Option<u64>,
+    pub entity: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPath {
+    pub hops: Option<u64>,
+    pub selection: Option<Selection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdversary {
+    pub target: Option<toml::Value>,
+    pub event: Option<Event>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    pub paths: Option<u64>,
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+}
