@@ -139,8 +139,8 @@ pub fn path(network: &Network, target: &Target, event: Event, hops: usize) -> Cl
         None => {
             let mut sum = 0.0;
             let mut outcome = Ok(());
-            for j in 0..network.entities.len() {
-                if entity_ops[j] < k {
+            for (j, &declared) in entity_ops.iter().enumerate() {
+                if declared < k {
                     continue;
                 }
                 match chain(

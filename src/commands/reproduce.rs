@@ -109,13 +109,15 @@ pub fn reproduce(options: &ReproduceOptions, out: &mut dyn Write) -> Result<Stat
     })
 }
 
+/// A probability as a percentage with up to six significant digits: "1.58727%", "0%".
 fn percent(x: f64) -> String {
-    format!(
-        "{}%",
-        human_number(100.0 * x)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-    )
+    let s = human_number(100.0 * x);
+    let trimmed = if s.contains('.') && !s.contains('e') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    format!("{trimmed}%")
 }
 
 /// "1.6% (closed form 1.5873%)" for a case's client metric.
@@ -197,10 +199,22 @@ pub fn conclusion(cases: &[CaseReport]) -> String {
             s.row("path").and_then(|p| p.closed_form).map_or("-".into(), human_number)
         ));
     }
-    lines.push(
-        "So \"over 50%\" is right only when it means any one of 50 equal operators (or the entry-and-exit model), \
-         not one specific entity holding all 3 hops; operator-aware selection removes the risk unless operators lie about who owns them."
-            .to_string(),
-    );
+    let (holds, fails): (Vec<&CaseReport>, Vec<&CaseReport>) =
+        cases.iter().partition(|c| client_value(&c.report) > 0.5);
+    let ids = |v: &[&CaseReport]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    lines.push(format!(
+        "So \"over 50%\" holds in: {}; it does not in: {}.",
+        ids(&holds),
+        ids(&fails)
+    ));
     lines.join("\n")
 }

@@ -82,7 +82,9 @@ impl Scenario {
 
     /// Applies command-line overrides and validates the result again.
     pub fn with_overrides(mut self, o: &Overrides) -> Result<Scenario, InputError> {
-        let cli = "command line";
+        // Name the scenario too: an override is only wrong for a given network.
+        let cli = self.source.clone();
+        let cli = cli.as_str();
         if let Some(t) = o.trials {
             self.run.trials = t;
         }
