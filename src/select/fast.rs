@@ -5,7 +5,6 @@
 //! scan when most of the weight is already used, so rejection never loops for long.
 
 use super::HopSource;
-use crate::adversary::Event;
 use crate::model::{Network, Pool};
 use rand::distr::Distribution;
 use rand::{Rng, RngExt};
@@ -171,9 +170,4 @@ impl HopSource for OperatorAwareKernel {
         self.used_weight += self.weights[op as usize];
         self.entity_of[op as usize]
     }
-}
-
-/// Hops that must be drawn for `event`: hops after the last position it looks at never are.
-pub fn hops_drawn(event: Event, hops: usize) -> usize {
-    64 - event.positions(hops).leading_zeros() as usize
 }
