@@ -59,7 +59,7 @@ pub struct Network {
 }
 
 /// The largest finite pool the samplers index (servers are addressed by `u32`).
-pub const MAX_SERVERS: u64 = 100_000_000;
+pub const MAX_SERVERS: u64 = 1 << 24;
 /// The largest number of operators a network may have.
 pub const MAX_OPERATORS: usize = 10_000_000;
 
