@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pathrisk::commands::CommonOptions;
+use pathrisk::commands::check::CheckOptions;
 use pathrisk::commands::reproduce::ReproduceOptions;
 use pathrisk::commands::run::RunOptions;
 use pathrisk::export::Format;
@@ -26,6 +27,32 @@ pub enum Command {
     Reproduce(ReproduceArgs),
     /// Run one scenario file.
     Run(RunArgs),
+    /// Check every closed form against simulation and against the committed references.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files or folders (default: scenarios/).
+    pub inputs: Vec<PathBuf>,
+    /// Folder of the committed closed-form references.
+    #[arg(long, default_value = "results/reference", value_name = "DIR")]
+    pub reference: PathBuf,
+    /// Rewrite the references from the current closed forms and print what changed.
+    #[arg(long)]
+    pub update_reference: bool,
+    /// Family-wise significance level, Bonferroni-split over all checks of the run.
+    #[arg(long, default_value_t = pathrisk::commands::check::DEFAULT_FAMILY_ALPHA)]
+    pub alpha: f64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -109,11 +136,7 @@ impl Common {
         CommonOptions {
             threads: self.threads.map(|t| t as usize),
             alpha: self.alpha,
-            format: match self.format {
-                FormatArg::Table => Format::Table,
-                FormatArg::Csv => Format::Csv,
-                FormatArg::Json => Format::Json,
-            },
+            format: format(self.format),
             output: self.output.clone(),
             progress: !self.quiet,
             sampler: match self.sampler {
@@ -121,6 +144,32 @@ impl Common {
                 SamplerArg::Reference => SamplerKind::Reference,
             },
         }
+    }
+}
+
+impl CheckArgs {
+    pub fn options(&self) -> CheckOptions {
+        CheckOptions {
+            inputs: self.inputs.clone(),
+            reference_dir: self.reference.clone(),
+            update_reference: self.update_reference,
+            common: CommonOptions {
+                threads: self.threads.map(|t| t as usize),
+                alpha: self.alpha,
+                format: format(self.format),
+                output: None,
+                progress: !self.quiet,
+                sampler: SamplerKind::Fast,
+            },
+        }
+    }
+}
+
+fn format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
     }
 }
 

@@ -5,7 +5,7 @@ mod cli;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use pathrisk::commands::{reproduce, run};
+use pathrisk::commands::{check, reproduce, run};
 
 fn main() {
     let cli = Cli::parse();
@@ -26,6 +26,7 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
         None => reproduce::reproduce(&cli.reproduce.options(), &mut stdout)?,
         Some(Command::Reproduce(args)) => reproduce::reproduce(&args.options(), &mut stdout)?,
         Some(Command::Run(args)) => run::run(&args.options(), &mut stdout)?,
+        Some(Command::Check(args)) => check::check(&args.options(), &mut stdout)?,
     };
     if status == pathrisk::commands::Status::Disagree {
         eprintln!(

@@ -149,8 +149,23 @@ fn first_row(counts: &Counts, paths: u64, p: Option<f64>, alpha: f64) -> MetricR
 
 /// Compares a run's counts with the closed forms of its scenario.
 pub fn analyse(scenario: &Scenario, outcome: &Outcome, alpha: f64) -> RunReport {
+    analyse_against(
+        scenario,
+        outcome,
+        alpha,
+        analytic::path_probability(scenario),
+    )
+}
+
+/// Compares a run's counts with the given path probability (and the client and first metrics
+/// that follow from it). Tests pass deliberately wrong formulas here to see them caught.
+pub fn analyse_against(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    alpha: f64,
+    closed: ClosedForm,
+) -> RunReport {
     let c = &outcome.counts;
-    let closed = analytic::path_probability(scenario);
     let p = closed.value();
     let paths = scenario.run.paths;
     let results = vec![

@@ -1,5 +1,6 @@
 //! The commands: each glues scenario loading, the engine, the closed forms and an exporter.
 
+pub mod check;
 pub mod reproduce;
 pub mod run;
 
@@ -58,7 +59,7 @@ impl CommonOptions {
         Ok(())
     }
 
-    fn engine(&self) -> EngineConfig {
+    pub fn engine(&self) -> EngineConfig {
         EngineConfig {
             threads: self.threads,
             sampler: self.sampler,

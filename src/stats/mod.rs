@@ -185,3 +185,125 @@ mod tests {
         assert_eq!(median_ranks(10, 0.05), (2, 9));
     }
 }
+
+/// The outcomes x for which the exact test of `p` at level `alpha` does not reject, as the
+/// interval [a, b] (the p-value falls monotonically away from the mean on either side).
+pub fn acceptance_region(n: u64, p: f64, alpha: f64) -> (u64, u64) {
+    let mean = (n as f64 * p).round().clamp(0.0, n as f64) as u64;
+    // Smallest x ≤ mean with p-value ≥ alpha.
+    let (mut lo, mut hi) = (0u64, mean);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if binomial_p_value(mid, n, p) >= alpha {
+            hi = mid
+        } else {
+            lo = mid + 1
+        }
+    }
+    let a = lo;
+    // Largest x ≥ mean with p-value ≥ alpha.
+    let (mut lo, mut hi) = (mean, n);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if binomial_p_value(mid, n, p) >= alpha {
+            lo = mid
+        } else {
+            hi = mid - 1
+        }
+    }
+    (a, lo)
+}
+
+/// Probability that the exact test of the value `claimed` at level `alpha` rejects when `n`
+/// samples are drawn with the true probability `truth`.
+pub fn power(n: u64, claimed: f64, truth: f64, alpha: f64) -> f64 {
+    if claimed <= 0.0 {
+        // Any hit rejects a claim of 0.
+        return 1.0 - Binomial::new(n, truth).pmf(0);
+    }
+    let (a, b) = acceptance_region(n, claimed, alpha);
+    let t = Binomial::new(n, truth);
+    (if a == 0 { 0.0 } else { t.cdf(a - 1) }) + t.sf(b)
+}
+
+/// What a check with `n` samples can detect with probability `target_power` at level `alpha`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Detectable {
+    /// The smallest relative error of a closed form p > 0 (in either direction) detected.
+    Relative(f64),
+    /// For a closed form of 0: the smallest true probability whose hits would show.
+    Absolute(f64),
+    /// Not even a 100% error would be detected.
+    Nothing,
+}
+
+/// The smallest relative error of the closed form `p` that a check of `n` samples detects with
+/// probability at least `target_power`, whichever way the formula is off: the formula claims
+/// p(1 ± δ) while the simulation draws with p.
+pub fn detectable_error(n: u64, p: f64, alpha: f64, target_power: f64) -> Detectable {
+    if p <= 0.0 {
+        // Power 1 − (1 − q)^n ≥ target ⇔ q ≥ 1 − (1 − target)^(1/n).
+        return Detectable::Absolute(-f64::exp_m1(f64::ln(1.0 - target_power) / n as f64));
+    }
+    if p >= 1.0 {
+        return Detectable::Relative(-f64::exp_m1(f64::ln(1.0 - target_power) / n as f64));
+    }
+    let smallest = |claim: &dyn Fn(f64) -> f64, max: f64| -> Option<f64> {
+        if power(n, claim(max), p, alpha) < target_power {
+            return None;
+        }
+        let (mut lo, mut hi) = (0.0, max);
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if power(n, claim(mid), p, alpha) >= target_power {
+                hi = mid
+            } else {
+                lo = mid
+            }
+        }
+        Some(hi)
+    };
+    let up_max = (1.0 / p - 1.0).min(1.0);
+    let up = smallest(&|d| p * (1.0 + d), up_max);
+    let down = smallest(&|d| p * (1.0 - d), 1.0);
+    match (up, down) {
+        (Some(u), Some(d)) => Detectable::Relative(u.max(d)),
+        _ => Detectable::Nothing,
+    }
+}
+
+#[cfg(test)]
+mod power_tests {
+    use super::*;
+
+    #[test]
+    fn acceptance_region_contains_the_mean_and_matches_the_test() {
+        let (a, b) = acceptance_region(1000, 0.3, 0.05);
+        assert!(a < 300 && 300 < b);
+        assert!(
+            binomial_p_value(a, 1000, 0.3) >= 0.05 && binomial_p_value(a - 1, 1000, 0.3) < 0.05
+        );
+        assert!(
+            binomial_p_value(b, 1000, 0.3) >= 0.05 && binomial_p_value(b + 1, 1000, 0.3) < 0.05
+        );
+    }
+
+    #[test]
+    fn detectable_error_follows_the_normal_rule_of_thumb() {
+        // (z_{1−α/2} + z_power) · sqrt(q / (n p)) ≈ (3.29 + 2.33) · sqrt(0.5 / 1e5) ≈ 1.257%.
+        let n = 200_000;
+        match detectable_error(n, 0.5, 1e-3, 0.99) {
+            Detectable::Relative(d) => assert!((d - 0.01257).abs() < 0.0003, "{d}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            detectable_error(10, 1e-6, 1e-3, 0.99),
+            Detectable::Nothing
+        ));
+        match detectable_error(1_000_000, 0.0, 1e-3, 0.99) {
+            Detectable::Absolute(q) => assert!((q - 4.6e-6).abs() < 1e-7, "{q}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

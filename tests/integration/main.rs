@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per topic.
 
 mod bad_input;
+mod check;
 mod cli;
 mod closed_forms;
 mod determinism;

@@ -1,0 +1,451 @@
+//! `pathrisk check`: the CI regression of the analytic formulas. Every scenario is simulated
+//! and each metric's estimate is tested against its closed form (exact binomial test,
+//! Bonferroni-corrected over all checks of the run), and each closed form is compared with the
+//! committed reference value, so that a formula that drifts is caught either way.
+
+use super::{CommonOptions, Status, chunks_of, progress_bar};
+use crate::analytic::{self, ClosedForm, client};
+use crate::error::{Error, InputError, Result};
+use crate::export::{Format, human_number};
+use crate::report::RunReport;
+use crate::scenario::Scenario;
+use crate::stats::{self, Detectable, Verdict};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Default family-wise significance level of a whole check run.
+pub const DEFAULT_FAMILY_ALPHA: f64 = 1e-3;
+/// Power at which the detectable error is reported.
+pub const POWER: f64 = 0.99;
+/// Largest relative difference between a closed form and its reference.
+pub const REFERENCE_TOLERANCE: f64 = 1e-12;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Scenario files or folders (searched for `*.toml`); empty means `scenarios/`.
+    pub inputs: Vec<PathBuf>,
+    pub reference_dir: PathBuf,
+    pub update_reference: bool,
+    /// `common.alpha` is the family-wise level, split over all checks.
+    pub common: CommonOptions,
+}
+
+/// The committed closed forms of one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    pub scenario: String,
+    pub source: String,
+    pub closed_forms: BTreeMap<String, Option<f64>>,
+}
+
+/// One metric of one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRow {
+    pub scenario: String,
+    pub source: String,
+    pub metric: &'static str,
+    pub closed_form: Option<f64>,
+    pub reference: Option<f64>,
+    /// `match`, `differs`, `missing` (no reference file or entry).
+    pub reference_status: &'static str,
+    pub estimate: Option<f64>,
+    pub ci95: [Option<f64>; 2],
+    pub hits: u64,
+    pub samples: u64,
+    pub p_value: Option<f64>,
+    /// The Monte Carlo test alone.
+    pub monte_carlo: Verdict,
+    /// The smallest error of the closed form this run detects with probability 0.99.
+    pub detectable: Option<Detectable>,
+    /// `disagree` if the Monte Carlo test or the reference comparison fails.
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub family_alpha: f64,
+    pub alpha_per_check: f64,
+    pub checks: usize,
+    pub rows: Vec<CheckRow>,
+    pub all_agree: bool,
+    pub paths_simulated: u64,
+    pub elapsed_seconds: f64,
+}
+
+/// Every `*.toml` under the inputs, folders searched recursively, in a stable order.
+pub fn scenario_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let defaults = [PathBuf::from("scenarios")];
+    let inputs = if inputs.is_empty() {
+        &defaults[..]
+    } else {
+        inputs
+    };
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            collect(input, &mut files)?;
+        } else if input.is_file() {
+            files.push(input.clone());
+        } else {
+            return Err(
+                InputError::whole(input.display().to_string(), "no such file or folder").into(),
+            );
+        }
+    }
+    if files.is_empty() {
+        return Err(InputError::whole(
+            inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            "no scenario (*.toml) files found",
+        )
+        .into());
+    }
+    Ok(files)
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            InputError::whole(
+                dir.display().to_string(),
+                format!("cannot read folder: {e}"),
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn reference_path(dir: &Path, scenario: &Scenario) -> PathBuf {
+    dir.join(format!("{}.json", scenario.name))
+}
+
+fn read_reference(dir: &Path, scenario: &Scenario) -> Result<Option<Reference>> {
+    let path = reference_path(dir, scenario);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| InputError::whole(path.display().to_string(), format!("cannot read: {e}")))?;
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        InputError::whole(
+            path.display().to_string(),
+            format!("not a reference file: {e}"),
+        )
+        .into()
+    })
+}
+
+/// The closed forms a reference records: path, client, and the median of `first`.
+pub fn closed_forms(
+    scenario: &Scenario,
+    formula: &dyn Fn(&Scenario) -> ClosedForm,
+) -> BTreeMap<String, Option<f64>> {
+    let p = formula(scenario).value();
+    let m = scenario.run.paths;
+    BTreeMap::from([
+        ("path".to_string(), p),
+        ("client".to_string(), p.map(|p| client::at_least_one(p, m))),
+        (
+            "first".to_string(),
+            p.and_then(client::first_median).map(|k| k as f64),
+        ),
+    ])
+}
+
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a == b || (a - b).abs() <= REFERENCE_TOLERANCE * a.abs().max(b.abs()),
+        _ => false,
+    }
+}
+
+pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Status> {
+    check_formula(options, &analytic::path_probability, out)
+}
+
+/// `check` with the path probability taken from `formula`: the real closed forms in use, a
+/// deliberately broken one in the tests that show a wrong formula is caught.
+pub fn check_formula(
+    options: &CheckOptions,
+    formula: &(dyn Fn(&Scenario) -> ClosedForm + Sync),
+    out: &mut dyn Write,
+) -> Result<Status> {
+    options.common.validate()?;
+    let start = std::time::Instant::now();
+    let files = scenario_files(&options.inputs)?;
+    let scenarios = files
+        .iter()
+        .map(|f| Scenario::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut names = std::collections::HashSet::new();
+    for s in &scenarios {
+        if !names.insert(s.name.clone()) {
+            return Err(InputError::new(
+                &s.source,
+                "key `name`",
+                format!(
+                    "`{}` is used by two scenarios; references are kept by name",
+                    s.name
+                ),
+            )
+            .into());
+        }
+    }
+    if options.update_reference {
+        return update_references(&scenarios, &options.reference_dir, formula, out);
+    }
+    let checks: usize = scenarios
+        .iter()
+        .map(|s| {
+            closed_forms(s, formula)
+                .values()
+                .filter(|v| v.is_some())
+                .count()
+        })
+        .sum();
+    let alpha_each = options.common.alpha / checks.max(1) as f64;
+    let per_check = CommonOptions {
+        alpha: alpha_each,
+        ..options.common.clone()
+    };
+    let bar = progress_bar(
+        options.common.progress,
+        scenarios.iter().map(chunks_of).sum(),
+    );
+    let mut rows = Vec::new();
+    let mut paths_simulated = 0;
+    for s in &scenarios {
+        bar.set_message(s.name.clone());
+        let outcome = crate::engine::simulate(s, &per_check.engine(), &|n| bar.inc(n))?;
+        let report = crate::report::analyse_against(s, &outcome, alpha_each, formula(s));
+        paths_simulated += report.paths_simulated;
+        let reference = read_reference(&options.reference_dir, s)?;
+        rows.extend(rows_of(
+            &report,
+            s,
+            formula(s).value(),
+            reference.as_ref(),
+            alpha_each,
+        ));
+    }
+    bar.finish_and_clear();
+    let all_agree = rows.iter().all(|r| r.verdict != Verdict::Disagree);
+    let report = CheckReport {
+        family_alpha: options.common.alpha,
+        alpha_per_check: alpha_each,
+        checks,
+        rows,
+        all_agree,
+        paths_simulated,
+        elapsed_seconds: start.elapsed().as_secs_f64(),
+    };
+    let text = match options.common.format {
+        Format::Json => serde_json::to_string_pretty(&report).expect("serialisable") + "\n",
+        _ => table(&report),
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
+    Ok(if all_agree {
+        Status::Agree
+    } else {
+        Status::Disagree
+    })
+}
+
+fn rows_of(
+    report: &RunReport,
+    s: &Scenario,
+    p: Option<f64>,
+    reference: Option<&Reference>,
+    alpha: f64,
+) -> Vec<CheckRow> {
+    report
+        .results
+        .iter()
+        .map(|r| {
+            let recorded = reference.and_then(|f| f.closed_forms.get(r.metric).copied());
+            let reference_status = match recorded {
+                None => "missing",
+                Some(v) if same(v, r.closed_form) => "match",
+                Some(_) => "differs",
+            };
+            // The probability the test was about: for `first`, the CDF at the tested k.
+            let tested = match (r.metric, p) {
+                ("first", Some(p)) => r.tested_at_paths.map(|k| client::at_least_one(p, k)),
+                _ => r.closed_form,
+            };
+            let detectable = tested.map(|q| stats::detectable_error(r.samples, q, alpha, POWER));
+            let verdict = if r.verdict == Verdict::Disagree || reference_status != "match" {
+                Verdict::Disagree
+            } else {
+                r.verdict
+            };
+            CheckRow {
+                scenario: s.name.clone(),
+                source: s.source.clone(),
+                metric: r.metric,
+                closed_form: r.closed_form,
+                reference: recorded.flatten(),
+                reference_status,
+                estimate: r.estimate,
+                ci95: r.ci95,
+                hits: r.hits,
+                samples: r.samples,
+                p_value: r.p_value,
+                monte_carlo: r.verdict,
+                detectable,
+                verdict,
+            }
+        })
+        .collect()
+}
+
+fn update_references(
+    scenarios: &[Scenario],
+    dir: &Path,
+    formula: &dyn Fn(&Scenario) -> ClosedForm,
+    out: &mut dyn Write,
+) -> Result<Status> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let mut text = String::new();
+    for s in scenarios {
+        let new = Reference {
+            scenario: s.name.clone(),
+            source: s.source.clone(),
+            closed_forms: closed_forms(s, formula),
+        };
+        let old = read_reference(dir, s)?;
+        let path = reference_path(dir, s);
+        match &old {
+            None => {
+                let _ = writeln!(text, "{}: new reference {}", s.name, path.display());
+            }
+            Some(old) => {
+                for (metric, value) in &new.closed_forms {
+                    let before = old.closed_forms.get(metric).copied().flatten();
+                    if !same(before, *value) || !old.closed_forms.contains_key(metric) {
+                        let show =
+                            |v: Option<f64>| v.map_or("none".to_string(), |x| format!("{x:e}"));
+                        let _ = writeln!(
+                            text,
+                            "{} {metric}: {} → {}",
+                            s.name,
+                            show(before),
+                            show(*value)
+                        );
+                    }
+                }
+            }
+        }
+        if old.as_ref() != Some(&new) {
+            let pending = crate::export::PendingOutput::create(&path)?;
+            pending.commit(&(serde_json::to_string_pretty(&new).expect("serialisable") + "\n"))?;
+        }
+    }
+    if text.is_empty() {
+        text.push_str("references unchanged\n");
+    }
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
+    Ok(Status::Agree)
+}
+
+fn detectable_text(d: Option<Detectable>) -> String {
+    match d {
+        None => "-".into(),
+        Some(Detectable::Relative(x)) => format!("±{:.2}%", 100.0 * x),
+        Some(Detectable::Absolute(x)) => format!("p ≥ {}", human_number(x)),
+        Some(Detectable::Nothing) => "> 100%".into(),
+    }
+}
+
+fn table(r: &CheckReport) -> String {
+    let header = [
+        "scenario",
+        "metric",
+        "closed form",
+        "reference",
+        "estimate",
+        "95% interval",
+        "detects",
+        "verdict",
+    ];
+    let cell = |x: Option<f64>| x.map_or("-".to_string(), human_number);
+    let rows: Vec<[String; 8]> = r
+        .rows
+        .iter()
+        .map(|c| {
+            [
+                c.scenario.clone(),
+                c.metric.to_string(),
+                cell(c.closed_form),
+                c.reference_status.to_string(),
+                cell(c.estimate),
+                format!("[{}, {}]", cell(c.ci95[0]), cell(c.ci95[1])),
+                detectable_text(c.detectable),
+                c.verdict.name().to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    let mut line = |cells: Vec<&str>| {
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(w - c.chars().count() + 2));
+            }
+        }
+        s.push('\n');
+    };
+    line(header.to_vec());
+    for row in &rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    let failed = r
+        .rows
+        .iter()
+        .filter(|c| c.verdict == Verdict::Disagree)
+        .count();
+    let _ = writeln!(
+        s,
+        "\n{} checks at family α {} (each at {:.3e}); \"detects\": the smallest closed-form error caught with probability {POWER}.",
+        r.checks, r.family_alpha, r.alpha_per_check
+    );
+    let _ = writeln!(
+        s,
+        "{}; {} paths in {:.1} s",
+        if failed == 0 {
+            "all agree".to_string()
+        } else {
+            format!("{failed} disagree")
+        },
+        r.paths_simulated,
+        r.elapsed_seconds
+    );
+    s
+}
