@@ -5,6 +5,7 @@ use pathrisk::commands::CommonOptions;
 use pathrisk::commands::check::CheckOptions;
 use pathrisk::commands::reproduce::ReproduceOptions;
 use pathrisk::commands::run::RunOptions;
+use pathrisk::commands::sweep::SweepOptions;
 use pathrisk::export::Format;
 use pathrisk::scenario::Overrides;
 use pathrisk::select::{SamplerKind, Selection};
@@ -29,6 +30,80 @@ pub enum Command {
     Run(RunArgs),
     /// Check every closed form against simulation and against the committed references.
     Check(CheckArgs),
+    /// Sweep scenario keys over ranges; tidy CSV on stdout, optionally an SVG plot.
+    Sweep(SweepArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// KEY=FROM:TO:STEPS or KEY=log:FROM:TO:STEPS; several make a grid. Integer keys are rounded.
+    #[arg(long, value_name = "KEY=RANGE", required = true)]
+    pub vary: Vec<String>,
+    /// KEY=A,B,...: each value its own series (several --compare multiply).
+    #[arg(long, value_name = "KEY=VALUES")]
+    pub compare: Vec<String>,
+    /// KEY=VALUE: a setting applied to every point (e.g. network.adversary.operators=3).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Clients per point (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Metric drawn in the plot.
+    #[arg(long, default_value = "client", value_parser = ["path", "client", "first"])]
+    pub metric: String,
+    /// Draw the sweep as an SVG plot to this file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// Logarithmic y axis (for small probabilities).
+    #[arg(long)]
+    pub log_y: bool,
+    /// Also write the CSV to this file, atomically.
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Significance level of each verdict.
+    #[arg(long, default_value_t = pathrisk::stats::DEFAULT_ALPHA)]
+    pub alpha: f64,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl SweepArgs {
+    pub fn options(&self) -> SweepOptions {
+        SweepOptions {
+            scenario: self.file.clone(),
+            vary: self.vary.clone(),
+            compare: self.compare.clone(),
+            set: self.set.clone(),
+            trials: self.trials,
+            seed: self.seed,
+            metric: self.metric.clone(),
+            plot: self.plot.clone(),
+            log_y: self.log_y,
+            common: CommonOptions {
+                threads: self.threads.map(|t| t as usize),
+                alpha: self.alpha,
+                format: Format::Csv,
+                output: self.output.clone(),
+                progress: !self.quiet,
+                sampler: SamplerKind::Fast,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -16,5 +16,6 @@ pub mod report;
 pub mod scenario;
 pub mod select;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, InputError, Result};

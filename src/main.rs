@@ -3,9 +3,10 @@
 
 mod cli;
 
+use clap::CommandFactory;
 use clap::Parser;
 use cli::{Cli, Command};
-use pathrisk::commands::{check, reproduce, run};
+use pathrisk::commands::{check, reproduce, run, sweep};
 
 fn main() {
     let cli = Cli::parse();
@@ -27,6 +28,15 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
         Some(Command::Reproduce(args)) => reproduce::reproduce(&args.options(), &mut stdout)?,
         Some(Command::Run(args)) => run::run(&args.options(), &mut stdout)?,
         Some(Command::Check(args)) => check::check(&args.options(), &mut stdout)?,
+        Some(Command::Sweep(args)) => sweep::sweep(&args.options(), &mut stdout)?,
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(*shell, &mut Cli::command(), "pathrisk", &mut stdout);
+            return Ok(0);
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut stdout)?;
+            return Ok(0);
+        }
     };
     if status == pathrisk::commands::Status::Disagree {
         eprintln!(

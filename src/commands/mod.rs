@@ -3,6 +3,7 @@
 pub mod check;
 pub mod reproduce;
 pub mod run;
+pub mod sweep;
 
 use crate::engine::{self, EngineConfig, Outcome};
 use crate::error::{InputError, Result};

@@ -55,7 +55,7 @@ pub struct ReproduceOptions {
 /// The built-in case scenarios with overrides applied.
 pub fn scenarios(options: &ReproduceOptions) -> Result<Vec<Scenario>> {
     let overrides = Overrides {
-        trials: options.trials,
+        trials: Some(options.trials.unwrap_or(DEFAULT_TRIALS)),
         seed: options.seed,
         ..Overrides::default()
     };

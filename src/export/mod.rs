@@ -2,6 +2,7 @@
 
 mod csv;
 mod json;
+pub mod svg;
 mod table;
 
 use crate::error::{Error, InputError, Result};
@@ -65,8 +66,14 @@ pub struct PendingOutput {
 }
 
 impl PendingOutput {
+    /// A result file whose format follows its extension (.csv or .json).
     pub fn create(path: &Path) -> Result<PendingOutput> {
         let format = Format::for_file(path)?;
+        Self::create_as(path, format)
+    }
+
+    /// A file of any kind (a plot, a reference); `format` is only what [`Self::format`] says.
+    pub fn create_as(path: &Path, format: Format) -> Result<PendingOutput> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -101,6 +108,15 @@ impl PendingOutput {
             source,
         };
         self.temp.write_all(contents.as_bytes()).map_err(err)?;
+        // A temporary file is private (0600); a result file is as readable as any other.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            self.temp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(err)?;
+        }
         self.temp.as_file().sync_all().map_err(err)?;
         self.temp.persist(&self.path).map_err(|e| Error::Write {
             path: self.path.display().to_string(),

@@ -73,6 +73,10 @@ fn no_arguments_runs_the_reproduction_at_default_precision() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for case in v["cases"].as_array().unwrap() {
+        assert_eq!(
+            case["trials"], 50_000,
+            "the reproduction's own default, not the file's"
+        );
         let client = &case["results"][1];
         assert_eq!(client["metric"], "client");
         let (lo, hi) = (

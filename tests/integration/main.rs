@@ -6,6 +6,7 @@ mod cli;
 mod closed_forms;
 mod determinism;
 mod monte_carlo;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 

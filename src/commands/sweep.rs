@@ -1,0 +1,401 @@
+//! `pathrisk sweep FILE --vary KEY=FROM:TO:STEPS [--compare KEY=A,B]`: a grid of scenarios, each
+//! simulated and checked, as a tidy CSV and optionally an SVG plot.
+
+use super::{CommonOptions, Status, chunks_of, progress_bar, simulate_and_analyse};
+use crate::analytic::{self, client};
+use crate::error::{Error, InputError, Result};
+use crate::export::svg::{Plot, Series};
+use crate::export::{Format, PendingOutput, data_number};
+use crate::report::RunReport;
+use crate::scenario::{Overrides, Scenario};
+use crate::sweep::{Base, Compare, Vary, parse_compare, parse_vary, vary_value};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Points of the closed-form curve drawn under a plot's simulated points.
+const CURVE_POINTS: usize = 120;
+
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub scenario: PathBuf,
+    pub vary: Vec<String>,
+    pub compare: Vec<String>,
+    /// KEY=VALUE settings applied to every point.
+    pub set: Vec<String>,
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+    /// Metric drawn in the plot: path, client or first.
+    pub metric: String,
+    pub plot: Option<PathBuf>,
+    pub log_y: bool,
+    /// `common.output` is the CSV file (the sweep's CSV also goes to stdout).
+    pub common: CommonOptions,
+}
+
+/// One simulated point of one series.
+#[derive(Debug, Clone)]
+pub struct SweepPoint {
+    /// The varied values, in `--vary` order.
+    pub values: Vec<f64>,
+    /// Index into the series labels.
+    pub series: usize,
+    pub report: RunReport,
+}
+
+#[derive(Debug, Clone)]
+pub struct SweepResult {
+    pub scenario: String,
+    pub varies: Vec<Vary>,
+    pub series: Vec<String>,
+    pub points: Vec<SweepPoint>,
+}
+
+/// Every combination of the compared values: (label, settings).
+fn series_of(compares: &[Compare]) -> Vec<(String, Vec<(String, toml::Value)>)> {
+    let mut out = vec![(String::new(), Vec::new())];
+    for c in compares {
+        out = out
+            .into_iter()
+            .flat_map(|(label, settings)| {
+                c.values.iter().zip(&c.labels).map(move |(v, l)| {
+                    let mut s = settings.clone();
+                    s.push((c.key.clone(), v.clone()));
+                    let label = if label.is_empty() {
+                        l.clone()
+                    } else {
+                        format!("{label}, {l}")
+                    };
+                    (label, s)
+                })
+            })
+            .collect();
+    }
+    if out.len() == 1 && out[0].0.is_empty() {
+        out[0].0 = "simulation".to_string();
+    }
+    out
+}
+
+/// Every point of the grid, first `--vary` slowest.
+fn grid(varies: &[Vary]) -> Vec<Vec<f64>> {
+    let mut out = vec![Vec::new()];
+    for v in varies {
+        out = out
+            .into_iter()
+            .flat_map(|p| {
+                v.values.iter().map(move |&x| {
+                    let mut q = p.clone();
+                    q.push(x);
+                    q
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn settings_for(
+    varies: &[Vary],
+    values: &[f64],
+    series: &[(String, toml::Value)],
+) -> Vec<(String, toml::Value)> {
+    let mut s: Vec<(String, toml::Value)> = varies
+        .iter()
+        .zip(values)
+        .map(|(v, &x)| (v.key.clone(), vary_value(v, x)))
+        .collect();
+    s.extend(series.iter().cloned());
+    s
+}
+
+fn build(
+    base: &Base,
+    settings: &[(String, toml::Value)],
+    overrides: &Overrides,
+) -> Result<Scenario, InputError> {
+    let pairs: Vec<(&str, toml::Value)> = settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    base.with(&pairs)?.with_overrides(overrides)
+}
+
+pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
+    options.common.validate()?;
+    if options.vary.is_empty() {
+        return Err(InputError::new(
+            "command line",
+            "--vary",
+            "a sweep needs at least one --vary KEY=FROM:TO:STEPS",
+        )
+        .into());
+    }
+    if !["path", "client", "first"].contains(&options.metric.as_str()) {
+        return Err(InputError::new(
+            "command line",
+            "--metric",
+            format!("`{}`; expected path, client or first", options.metric),
+        )
+        .into());
+    }
+    let varies = options
+        .vary
+        .iter()
+        .map(|v| parse_vary(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let compares = options
+        .compare
+        .iter()
+        .map(|c| parse_compare(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let base = Base::load(&options.scenario)?;
+    let overrides = Overrides {
+        trials: options.trials,
+        seed: options.seed,
+        ..Overrides::default()
+    };
+    let fixed = options
+        .set
+        .iter()
+        .map(|s| {
+            let c = parse_compare(s)?;
+            if c.values.len() != 1 {
+                return Err(InputError::new(
+                    "command line",
+                    format!("--set {}", c.key),
+                    "expected one value",
+                ));
+            }
+            Ok((c.key, c.values[0].clone()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut series = series_of(&compares);
+    for (_, settings) in &mut series {
+        settings.splice(0..0, fixed.iter().cloned());
+    }
+    let points = grid(&varies);
+
+    // Build (and so validate) every scenario before simulating any.
+    let mut jobs = Vec::new();
+    for values in &points {
+        for (i, (_, s)) in series.iter().enumerate() {
+            jobs.push((
+                values.clone(),
+                i,
+                build(&base, &settings_for(&varies, values, s), &overrides)?,
+            ));
+        }
+    }
+    let csv_file = options.common.pending_output()?;
+    let plot_file = options
+        .plot
+        .as_deref()
+        .map(|p| PendingOutput::create_as(p, Format::Table))
+        .transpose()?;
+
+    let bar = progress_bar(
+        options.common.progress,
+        jobs.iter().map(|(_, _, s)| chunks_of(s)).sum(),
+    );
+    let mut result = SweepResult {
+        scenario: jobs.first().map(|j| j.2.name.clone()).unwrap_or_default(),
+        varies: varies.clone(),
+        series: series.iter().map(|s| s.0.clone()).collect(),
+        points: Vec::new(),
+    };
+    for (values, series_index, scenario) in &jobs {
+        bar.set_message(format!(
+            "{} {}",
+            scenario.name, result.series[*series_index]
+        ));
+        let report = simulate_and_analyse(scenario, &options.common, &bar)?;
+        result.points.push(SweepPoint {
+            values: values.clone(),
+            series: *series_index,
+            report,
+        });
+    }
+    bar.finish_and_clear();
+
+    let csv = to_csv(&result);
+    out.write_all(csv.as_bytes())
+        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
+    if let Some(f) = csv_file {
+        f.commit(&csv)?;
+    }
+    if let Some(f) = plot_file {
+        let plot = plot(
+            &result,
+            &base,
+            &series,
+            &overrides,
+            &options.metric,
+            options.log_y,
+        );
+        f.commit(
+            &plot
+                .render()
+                .map_err(|e| Error::Runtime(format!("cannot draw the plot: {e}")))?,
+        )?;
+    }
+    let disagree = result.points.iter().any(|p| p.report.any_disagree());
+    Ok(if disagree {
+        Status::Disagree
+    } else {
+        Status::Agree
+    })
+}
+
+/// The tidy CSV: one row per point × series × metric.
+pub fn to_csv(result: &SweepResult) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = result.varies.iter().map(|v| v.key.clone()).collect();
+    header.extend(
+        [
+            "series",
+            "metric",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "closed_form",
+            "verdict",
+            "hits",
+            "samples",
+            "p_value",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).expect("writing to memory");
+    let opt = |x: Option<f64>| x.map(data_number).unwrap_or_default();
+    for p in &result.points {
+        for m in &p.report.results {
+            let mut row: Vec<String> = result
+                .varies
+                .iter()
+                .zip(&p.values)
+                .map(|(v, &x)| {
+                    if v.integer {
+                        format!("{}", x as i64)
+                    } else {
+                        data_number(x)
+                    }
+                })
+                .collect();
+            row.extend([
+                result.series[p.series].clone(),
+                m.metric.to_string(),
+                opt(m.estimate),
+                opt(m.ci95[0]),
+                opt(m.ci95[1]),
+                opt(m.closed_form),
+                m.verdict.name().to_string(),
+                m.hits.to_string(),
+                m.samples.to_string(),
+                opt(m.p_value),
+            ]);
+            w.write_record(&row).expect("writing to memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("utf-8")
+}
+
+/// The closed form of `metric` for a scenario, where one exists.
+fn closed_metric(s: &Scenario, metric: &str) -> Option<f64> {
+    let p = analytic::path_probability(s).value()?;
+    match metric {
+        "path" => Some(p),
+        "client" => Some(client::at_least_one(p, s.run.paths)),
+        _ => client::first_median(p).map(|k| k as f64),
+    }
+}
+
+fn plot(
+    result: &SweepResult,
+    base: &Base,
+    series: &[(String, Vec<(String, toml::Value)>)],
+    overrides: &Overrides,
+    metric: &str,
+    log_y: bool,
+) -> Plot {
+    let x = &result.varies[0];
+    // Other varied keys become part of the series.
+    let others: Vec<Vec<f64>> = grid(&result.varies[1..]);
+    let mut out = Vec::new();
+    for (si, (label, settings)) in series.iter().enumerate() {
+        for rest in &others {
+            let mut name = label.clone();
+            for (v, val) in result.varies[1..].iter().zip(rest) {
+                name.push_str(&format!(", {}={}", v.key, data_number(*val)));
+            }
+            let points = result
+                .points
+                .iter()
+                .filter(|p| p.series == si && p.values[1..] == rest[..])
+                .filter_map(|p| {
+                    let m = p.report.row(metric)?;
+                    Some((
+                        p.values[0],
+                        m.estimate?,
+                        m.ci95[0]?,
+                        m.ci95[1].unwrap_or(f64::INFINITY),
+                    ))
+                })
+                .collect();
+            let (lo, hi) = (
+                x.values[0].min(*x.values.last().unwrap()),
+                x.values[0].max(*x.values.last().unwrap()),
+            );
+            let xs: Vec<f64> = if x.integer {
+                let (a, b) = (lo as i64, hi as i64);
+                let step = ((b - a) / CURVE_POINTS as i64).max(1);
+                (a..=b).step_by(step as usize).map(|v| v as f64).collect()
+            } else {
+                (0..CURVE_POINTS)
+                    .map(|i| {
+                        let t = i as f64 / (CURVE_POINTS - 1) as f64;
+                        if x.log {
+                            lo * (hi / lo).powf(t)
+                        } else {
+                            lo + (hi - lo) * t
+                        }
+                    })
+                    .collect()
+            };
+            let curve = xs
+                .into_iter()
+                .filter_map(|xv| {
+                    let mut values = vec![xv];
+                    values.extend(rest);
+                    let s = build(
+                        base,
+                        &settings_for(&result.varies, &values, settings),
+                        overrides,
+                    )
+                    .ok()?;
+                    closed_metric(&s, metric).map(|y| (xv, y))
+                })
+                .collect();
+            out.push(Series {
+                label: name,
+                points,
+                curve,
+            });
+        }
+    }
+    let y_label = match metric {
+        "path" => "path: P(one path compromised)".to_string(),
+        "client" => "client: P(at least one of M paths compromised)".to_string(),
+        _ => "first: median paths until the first compromised one".to_string(),
+    };
+    Plot {
+        title: format!(
+            "{} — Monte Carlo (points, 95% intervals) and closed form (lines)",
+            result.scenario
+        ),
+        x_label: x.key.clone(),
+        y_label,
+        log_x: x.log,
+        log_y,
+        series: out,
+    }
+}
