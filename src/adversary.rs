@@ -2,7 +2,7 @@
 //! of a drawn path against them.
 
 use crate::model::Network;
-use crate::select::HopSource;
+use crate::select::{HopSource, Unit};
 use rand::Rng;
 
 /// Which hops of a path the adversary must hold (SPEC §1).
@@ -138,6 +138,46 @@ impl PathTest {
                 true
             }
         }
+    }
+
+    /// As [`PathTest::draw`], with the first hop taken by `guard`.
+    #[inline]
+    pub fn draw_after<H: HopSource, R: Rng + ?Sized>(
+        &self,
+        guard: Unit,
+        source: &mut H,
+        rng: &mut R,
+    ) -> bool {
+        source.begin_path_after(guard);
+        let first = guard.entity;
+        match &self.member {
+            Some(member) => {
+                if !member[first as usize] {
+                    return false;
+                }
+                for i in 1..=self.last {
+                    let e = source.next_entity(rng);
+                    if self.positions >> i & 1 == 1 && !member[e as usize] {
+                        return false;
+                    }
+                }
+                true
+            }
+            None => {
+                for i in 1..=self.last {
+                    let e = source.next_entity(rng);
+                    if self.positions >> i & 1 == 1 && e != first {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Whether a guard belongs to the target (always, for `any`).
+    pub fn targets(&self, entity: u32) -> bool {
+        self.member.as_ref().is_none_or(|m| m[entity as usize])
     }
 
     /// Tests an already drawn path given as entity indices.

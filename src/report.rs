@@ -1,7 +1,8 @@
 //! From counts to results: each metric's estimate, exact interval, closed form, p-value and
 //! verdict, gathered in the report that every export format renders.
 
-use crate::analytic::{self, ClosedForm, client};
+use crate::analytic::client::ClientLaw;
+use crate::analytic::{self, ClosedForm};
 use crate::engine::{Counts, Outcome};
 use crate::scenario::Scenario;
 use crate::stats::{self, Verdict};
@@ -115,7 +116,7 @@ fn order_statistic(counts: &Counts, rank: u64) -> Option<u64> {
     None
 }
 
-fn first_row(counts: &Counts, paths: u64, p: Option<f64>, alpha: f64) -> MetricRow {
+fn first_row(counts: &Counts, paths: u64, law: Option<&ClientLaw>, alpha: f64) -> MetricRow {
     let n = counts.clients;
     let median = order_statistic(counts, n.div_ceil(2));
     let (l, u) = stats::median_ranks(n, CI_ALPHA);
@@ -123,10 +124,10 @@ fn first_row(counts: &Counts, paths: u64, p: Option<f64>, alpha: f64) -> MetricR
         order_statistic(counts, l).map(|k| k as f64),
         order_statistic(counts, u).map(|k| k as f64),
     ];
-    let (tested_at, expected) = match p {
-        Some(p) => {
-            let k = client::first_median(p).map_or(paths, |m| m.min(paths));
-            (Some(k), Some(client::at_least_one(p, k)))
+    let (tested_at, expected) = match law {
+        Some(law) => {
+            let k = law.median().map_or(paths, |m| m.min(paths));
+            (Some(k), Some(law.cdf(k)))
         }
         None => (None, None),
     };
@@ -138,12 +139,12 @@ fn first_row(counts: &Counts, paths: u64, p: Option<f64>, alpha: f64) -> MetricR
         samples: n,
         estimate: median.map(|k| k as f64),
         ci95,
-        closed_form: p.and_then(client::first_median).map(|k| k as f64),
+        closed_form: law.and_then(ClientLaw::median).map(|k| k as f64),
         p_value,
         verdict,
         tested_at_paths: tested_at,
         median: Some(median.map_or(format!("> {paths}"), |k| k.to_string())),
-        mean_closed_form: p.map(client::first_mean).filter(|m| m.is_finite()),
+        mean_closed_form: law.map(ClientLaw::mean).filter(|m| m.is_finite()),
     }
 }
 
@@ -168,17 +169,39 @@ pub fn analyse_against(
     let c = &outcome.counts;
     let p = closed.value();
     let paths = scenario.run.paths;
-    let results = vec![
-        proportion_row("path", c.path_hits, c.paths_drawn, p, alpha),
+    // The client's law follows from the path probability given here, unless guards make the
+    // paths of a client dependent; then it comes from the guard closed forms.
+    let law = match (scenario.guards, p) {
+        (None, Some(p)) => Some(ClientLaw::Independent { p }),
+        (None, None) => None,
+        (Some(_), _) => analytic::client_law(scenario).ok(),
+    };
+    let mut results = vec![
+        match scenario.guards {
+            // A client's paths share its guards, so only one path per client is an
+            // independent sample: its first.
+            Some(_) => proportion_row("path", c.first_path_hits, c.clients, p, alpha),
+            None => proportion_row("path", c.path_hits, c.paths_drawn, p, alpha),
+        },
         proportion_row(
             "client",
             c.client_hits,
             c.clients,
-            p.map(|p| client::at_least_one(p, paths)),
+            law.as_ref().map(|l| l.cdf(paths)),
             alpha,
         ),
-        first_row(c, paths, p, alpha),
+        first_row(c, paths, law.as_ref(), alpha),
     ];
+    if scenario.guards.is_some() {
+        let closed = analytic::guards::guard_metric(scenario);
+        results.push(proportion_row(
+            "guard",
+            c.guard_hits,
+            c.clients,
+            closed,
+            alpha,
+        ));
+    }
     RunReport {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),

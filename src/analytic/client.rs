@@ -56,3 +56,158 @@ mod tests {
         assert_eq!(first_median(0.3), Some(2));
     }
 }
+
+/// The law of a client's paths that the client, first and guard metrics follow from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientLaw {
+    /// Paths independent, each compromised with probability `p`.
+    Independent { p: f64 },
+    /// Guards: each guard set has K adversary guards with probability `k_law[K]`, and given K
+    /// a path of that set is compromised with probability `q[K]`, independently of the others
+    /// of its set; a set serves `lifetime` paths (`None`: the client's whole life), then an
+    /// independent new set is drawn.
+    Guarded {
+        k_law: Vec<f64>,
+        q: Vec<f64>,
+        lifetime: Option<u64>,
+    },
+}
+
+impl ClientLaw {
+    /// P(no compromised path in a block of `len` paths of one guard set).
+    fn block_survival(k_law: &[f64], q: &[f64], len: u64) -> f64 {
+        k_law
+            .iter()
+            .zip(q)
+            .map(|(&w, &qk)| w * survive(qk, len))
+            .sum()
+    }
+
+    /// P(at least one of the first `m` paths is compromised): the client metric for m paths,
+    /// and the CDF of the first compromised path at m.
+    pub fn cdf(&self, m: u64) -> f64 {
+        match self {
+            ClientLaw::Independent { p } => at_least_one(*p, m),
+            ClientLaw::Guarded { k_law, q, lifetime } => {
+                let l = lifetime.unwrap_or(u64::MAX).max(1);
+                let (full, rest) = (m / l, m % l);
+                let mut none = 1.0;
+                if full > 0 {
+                    none *= Self::block_survival(k_law, q, l).powf(full as f64);
+                }
+                if rest > 0 {
+                    none *= Self::block_survival(k_law, q, rest);
+                }
+                (1.0 - none).clamp(0.0, 1.0)
+            }
+        }
+    }
+
+    /// Smallest k with cdf(k) ≥ ½; `None` when it is never reached.
+    pub fn median(&self) -> Option<u64> {
+        match self {
+            ClientLaw::Independent { p } => first_median(*p),
+            ClientLaw::Guarded { .. } => {
+                let mut hi = 1u64;
+                while self.cdf(hi) < 0.5 {
+                    if hi >= 1 << 62 {
+                        return None;
+                    }
+                    hi *= 2;
+                }
+                let mut lo = hi / 2 + 1;
+                if hi == 1 {
+                    return Some(1);
+                }
+                // cdf(lo − 1) < ½ ≤ cdf(hi)
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if self.cdf(mid) >= 0.5 {
+                        hi = mid
+                    } else {
+                        lo = mid + 1
+                    }
+                }
+                Some(hi)
+            }
+        }
+    }
+
+    /// Mean number of paths until the first compromised one (∞ if it may never come).
+    ///
+    /// With guards, E = Σ_{k≥0} P(first > k). Paths come in blocks of L per guard set; with
+    /// c = Σ_K P(K)(1 − q_K)^L the survival of a whole block, the survival at path bL + j is
+    /// c^b Σ_K P(K)(1 − q_K)^j, so E = (1/(1 − c)) Σ_K P(K) (1 − (1 − q_K)^L) / q_K (a term
+    /// is L when q_K = 0). Without rotation, E = Σ_K P(K)/q_K: infinite if some K with
+    /// P(K) > 0 never compromises a path.
+    pub fn mean(&self) -> f64 {
+        match self {
+            ClientLaw::Independent { p } => first_mean(*p),
+            ClientLaw::Guarded { k_law, q, lifetime } => match lifetime {
+                None => k_law
+                    .iter()
+                    .zip(q)
+                    .filter(|(w, _)| **w > 0.0)
+                    .map(|(&w, &qk)| if qk > 0.0 { w / qk } else { f64::INFINITY })
+                    .sum(),
+                Some(l) => {
+                    let c = Self::block_survival(k_law, q, *l);
+                    if c >= 1.0 {
+                        return f64::INFINITY;
+                    }
+                    let within: f64 = k_law
+                        .iter()
+                        .zip(q)
+                        .map(|(&w, &qk)| {
+                            w * if qk > 0.0 {
+                                -f64::exp_m1(*l as f64 * f64::ln_1p(-qk)) / qk
+                            } else {
+                                *l as f64
+                            }
+                        })
+                        .sum();
+                    within / (1.0 - c)
+                }
+            },
+        }
+    }
+}
+
+/// (1 − q)^len, accurately for small q.
+fn survive(q: f64, len: u64) -> f64 {
+    if q >= 1.0 {
+        return if len == 0 { 1.0 } else { 0.0 };
+    }
+    f64::exp(len as f64 * f64::ln_1p(-q))
+}
+
+#[cfg(test)]
+mod law_tests {
+    use super::*;
+
+    #[test]
+    fn one_guard_set_of_one_guard() {
+        // K ∈ {0, 1} with P(1) = 0.1; a path with an adversary guard is compromised w.p. 0.5.
+        let law = ClientLaw::Guarded {
+            k_law: vec![0.9, 0.1],
+            q: vec![0.0, 0.5],
+            lifetime: None,
+        };
+        assert!((law.cdf(1) - 0.05).abs() < 1e-15);
+        assert!((law.cdf(2) - 0.1 * 0.75).abs() < 1e-15);
+        assert_eq!(law.median(), None);
+        assert!(law.mean().is_infinite());
+        // Rotating every path makes paths independent with p = 0.05.
+        let law = ClientLaw::Guarded {
+            k_law: vec![0.9, 0.1],
+            q: vec![0.0, 0.5],
+            lifetime: Some(1),
+        };
+        let free = ClientLaw::Independent { p: 0.05 };
+        for m in [1, 2, 7, 100] {
+            assert!((law.cdf(m) - free.cdf(m)).abs() < 1e-14);
+        }
+        assert_eq!(law.median(), free.median());
+        assert!((law.mean() - 20.0).abs() < 1e-9, "{}", law.mean());
+    }
+}

@@ -7,6 +7,7 @@
 pub mod client;
 pub mod distinct;
 pub mod enumerate;
+pub mod guards;
 pub mod operator_aware;
 pub mod random;
 
@@ -32,6 +33,25 @@ impl ClosedForm {
 
 /// Probability that one path of `scenario` is compromised.
 pub fn path_probability(scenario: &Scenario) -> ClosedForm {
+    if scenario.guards.is_some() {
+        return guards::path(scenario);
+    }
+    path_probability_without_guards(scenario)
+}
+
+/// The law of a client's paths, from which the client and first metrics follow.
+pub fn client_law(scenario: &Scenario) -> Result<client::ClientLaw, String> {
+    match scenario.guards {
+        Some(_) => guards::client_law(scenario),
+        None => match path_probability(scenario) {
+            ClosedForm::Exact(p) => Ok(client::ClientLaw::Independent { p }),
+            ClosedForm::Missing(r) => Err(r),
+        },
+    }
+}
+
+/// Probability that one path is compromised when every hop is drawn by the policy.
+pub fn path_probability_without_guards(scenario: &Scenario) -> ClosedForm {
     let net = &scenario.network;
     let adv = &scenario.adversary;
     match scenario.selection {

@@ -4,7 +4,8 @@
 //! committed reference value, so that a formula that drifts is caught either way.
 
 use super::{CommonOptions, Status, chunks_of, progress_bar};
-use crate::analytic::{self, ClosedForm, client};
+use crate::analytic::client::ClientLaw;
+use crate::analytic::{self, ClosedForm};
 use crate::error::{Error, InputError, Result};
 use crate::export::{Format, human_number};
 use crate::report::RunReport;
@@ -157,14 +158,30 @@ pub fn closed_forms(
 ) -> BTreeMap<String, Option<f64>> {
     let p = formula(scenario).value();
     let m = scenario.run.paths;
-    BTreeMap::from([
+    let law = law_of(scenario, p);
+    let mut forms = BTreeMap::from([
         ("path".to_string(), p),
-        ("client".to_string(), p.map(|p| client::at_least_one(p, m))),
+        ("client".to_string(), law.as_ref().map(|l| l.cdf(m))),
         (
             "first".to_string(),
-            p.and_then(client::first_median).map(|k| k as f64),
+            law.as_ref().and_then(ClientLaw::median).map(|k| k as f64),
         ),
-    ])
+    ]);
+    if scenario.guards.is_some() {
+        forms.insert(
+            "guard".to_string(),
+            analytic::guards::guard_metric(scenario),
+        );
+    }
+    forms
+}
+
+/// The client law behind the client and first metrics, given the path probability in use.
+fn law_of(scenario: &Scenario, p: Option<f64>) -> Option<ClientLaw> {
+    match scenario.guards {
+        None => p.map(|p| ClientLaw::Independent { p }),
+        Some(_) => analytic::client_law(scenario).ok(),
+    }
 }
 
 fn same(a: Option<f64>, b: Option<f64>) -> bool {
@@ -286,8 +303,9 @@ fn rows_of(
                 Some(_) => "differs",
             };
             // The probability the test was about: for `first`, the CDF at the tested k.
-            let tested = match (r.metric, p) {
-                ("first", Some(p)) => r.tested_at_paths.map(|k| client::at_least_one(p, k)),
+            let tested = match (r.metric, law_of(s, p)) {
+                ("first", Some(law)) => r.tested_at_paths.map(|k| law.cdf(k)),
+                ("first", None) => None,
                 _ => r.closed_form,
             };
             let detectable = tested.map(|q| stats::detectable_error(r.samples, q, alpha, POWER));

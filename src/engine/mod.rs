@@ -6,10 +6,13 @@ pub mod rng;
 
 use crate::adversary::PathTest;
 use crate::error::{Error, Result};
+use crate::scenario::Guards;
 use crate::scenario::Scenario;
 use crate::select::fast::{DistinctServersKernel, OperatorAwareKernel, RandomKernel};
+use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
-use crate::select::{HopSource, SamplerKind, Selection};
+use crate::select::{HopSource, SamplerKind, Selection, Unit};
+use rand::RngExt;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -56,6 +59,11 @@ pub struct Counts {
     pub client_hits: u64,
     /// For clients with a compromised path: index (1-based) of the first one → number of clients.
     pub first: BTreeMap<u64, u64>,
+    /// Clients whose first path is compromised (with guards, the path metric uses one path
+    /// per client, as a client's paths are not independent).
+    pub first_path_hits: u64,
+    /// Clients that had a guard of the target at some point (guards only).
+    pub guard_hits: u64,
 }
 
 impl Counts {
@@ -64,6 +72,8 @@ impl Counts {
         self.paths_drawn += other.paths_drawn;
         self.path_hits += other.path_hits;
         self.client_hits += other.client_hits;
+        self.first_path_hits += other.first_path_hits;
+        self.guard_hits += other.guard_hits;
         for (k, v) in other.first {
             *self.first.entry(k).or_insert(0) += v;
         }
@@ -108,19 +118,21 @@ pub fn simulate(
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))?;
     let counts = pool.install(|| match (config.sampler, scenario.selection) {
-        (SamplerKind::Reference, s) => run_chunks(scenario, progress, || {
+        (SamplerKind::Reference, s) => run_chunks(scenario, config.sampler, progress, || {
             ReferenceSampler::new(&scenario.network, s)
         }),
         (SamplerKind::Fast, Selection::Random) => {
-            run_chunks(scenario, progress, || RandomKernel::new(&scenario.network))
+            run_chunks(scenario, config.sampler, progress, || {
+                RandomKernel::new(&scenario.network)
+            })
         }
         (SamplerKind::Fast, Selection::DistinctServers) => {
             let kernel = DistinctServersKernel::new(&scenario.network);
-            run_chunks(scenario, progress, || kernel.clone())
+            run_chunks(scenario, config.sampler, progress, || kernel.clone())
         }
         (SamplerKind::Fast, Selection::OperatorAware) => {
             let kernel = OperatorAwareKernel::new(&scenario.network);
-            run_chunks(scenario, progress, || kernel.clone())
+            run_chunks(scenario, config.sampler, progress, || kernel.clone())
         }
     });
     Ok(Outcome {
@@ -130,24 +142,31 @@ pub fn simulate(
     })
 }
 
-fn run_chunks<H, F>(scenario: &Scenario, progress: &(dyn Fn(u64) + Sync), make: F) -> Counts
+fn run_chunks<H, F>(
+    scenario: &Scenario,
+    sampler: SamplerKind,
+    progress: &(dyn Fn(u64) + Sync),
+    make: F,
+) -> Counts
 where
     H: HopSource + Send,
     F: Fn() -> H + Sync + Send,
 {
     let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
     let test = PathTest::new(&scenario.network, &scenario.adversary, scenario.hops);
+    let guards = scenario
+        .guards
+        .map(|g| (g, GuardSampler::new(&scenario.network, sampler)));
+    let paths = scenario.run.paths;
     (0..layout.chunks)
         .into_par_iter()
         .map_init(&make, |source, chunk| {
             let mut rng = rng::stream(scenario.run.seed, chunk);
-            let counts = run_chunk(
-                source,
-                &test,
-                &mut rng,
-                layout.clients_in(chunk),
-                scenario.run.paths,
-            );
+            let clients = layout.clients_in(chunk);
+            let counts = match &guards {
+                None => run_chunk(source, &test, &mut rng, clients, paths),
+                Some((g, s)) => run_guarded_chunk(source, &test, g, s, &mut rng, clients, paths),
+            };
             progress(1);
             counts
         })
@@ -180,6 +199,53 @@ fn run_chunk<H: HopSource>(
             }
         }
         counts.path_hits += hits;
+        counts.first_path_hits += u64::from(first == 1);
+        if first != 0 {
+            counts.client_hits += 1;
+            *counts.first.entry(first).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// One chunk of clients with guards: a guard set is drawn before the first path and after every
+/// `lifetime` paths, and each path's first hop is a uniform guard of the current set.
+fn run_guarded_chunk<H: HopSource>(
+    source: &mut H,
+    test: &PathTest,
+    guards: &Guards,
+    sampler: &GuardSampler,
+    rng: &mut rng::StreamRng,
+    clients: u64,
+    paths: u64,
+) -> Counts {
+    let mut counts = Counts {
+        clients,
+        paths_drawn: clients * paths,
+        ..Counts::default()
+    };
+    let lifetime = guards.lifetime.unwrap_or(u64::MAX);
+    let mut set: Vec<Unit> = Vec::with_capacity(guards.count as usize);
+    for _ in 0..clients {
+        let mut first = 0u64;
+        let mut hits = 0u64;
+        let mut guard_hit = false;
+        for k in 1..=paths {
+            if (k - 1) % lifetime == 0 {
+                sampler.draw(rng, guards.count as usize, &mut set);
+                guard_hit |= set.iter().any(|u| test.targets(u.entity));
+            }
+            let guard = set[rng.random_range(0..set.len())];
+            if test.draw_after(guard, source, rng) {
+                hits += 1;
+                if first == 0 {
+                    first = k;
+                }
+            }
+        }
+        counts.path_hits += hits;
+        counts.first_path_hits += u64::from(first == 1);
+        counts.guard_hits += u64::from(guard_hit);
         if first != 0 {
             counts.client_hits += 1;
             *counts.first.entry(first).or_insert(0) += 1;

@@ -29,6 +29,25 @@ pub struct RunSettings {
     pub seed: u64,
 }
 
+/// Most guards a client may keep.
+pub const MAX_GUARDS: u64 = 64;
+
+/// Entry guards (SPEC §7): a client draws `count` distinct guard servers by weight (in an
+/// infinite pool, `count` independent operators by share) and takes each path's first hop
+/// uniformly among them; after every `lifetime` paths it draws a new set (`None`: never).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guards {
+    pub count: u64,
+    pub lifetime: Option<u64>,
+}
+
+impl Guards {
+    /// Guard sets a client of `paths` paths draws.
+    pub fn sets(&self, paths: u64) -> u64 {
+        self.lifetime.map_or(1, |l| paths.div_ceil(l))
+    }
+}
+
 /// A validated scenario: everything the engine and the closed forms need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -40,6 +59,7 @@ pub struct Scenario {
     pub hops: usize,
     pub selection: Selection,
     pub adversary: Adversary,
+    pub guards: Option<Guards>,
     pub run: RunSettings,
 }
 
@@ -195,6 +215,37 @@ fn build(
     check_run(&run).map_err(|(k, m)| err(&format!("run.{k}"), m))?;
     check_policy(&network, hops, selection, event)
         .map_err(|(k, m)| err(&format!("path.{k}"), m))?;
+    let guards = match raw.guards {
+        None => None,
+        Some(g) => {
+            if g.count == 0 || g.count > MAX_GUARDS {
+                return Err(err(
+                    "guards.count",
+                    format!("{}; expected an integer from 1 to {MAX_GUARDS}", g.count),
+                ));
+            }
+            if network.pool == Pool::Finite && g.count > network.total_servers() {
+                return Err(err(
+                    "guards.count",
+                    format!(
+                        "{} guards but only {} servers; guards are distinct servers",
+                        g.count,
+                        network.total_servers()
+                    ),
+                ));
+            }
+            if g.lifetime == Some(0) {
+                return Err(err(
+                    "guards.lifetime",
+                    "0 paths; expected a positive integer (or no lifetime: never rotate)".into(),
+                ));
+            }
+            Some(Guards {
+                count: g.count,
+                lifetime: g.lifetime,
+            })
+        }
+    };
 
     let name = raw.name.unwrap_or_else(|| default_name.to_string());
     if name.trim().is_empty() {
@@ -208,6 +259,7 @@ fn build(
         hops,
         selection,
         adversary: Adversary { target, event },
+        guards,
         run,
     })
 }

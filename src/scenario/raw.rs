@@ -13,7 +13,15 @@ pub struct RawScenario {
     pub network: RawNetwork,
     pub path: Option<RawPath>,
     pub adversary: Option<RawAdversary>,
+    pub guards: Option<RawGuards>,
     pub run: Option<RawRun>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuards {
+    pub count: u64,
+    pub lifetime: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,7 +4,7 @@
 //! draw proportional to weight among what is left (the definition), and fall back to a linear
 //! scan when most of the weight is already used, so rejection never loops for long.
 
-use super::HopSource;
+use super::{HopSource, Unit};
 use crate::model::{Network, Pool};
 use rand::distr::Distribution;
 use rand::{Rng, RngExt};
@@ -37,6 +37,9 @@ impl RandomKernel {
 impl HopSource for RandomKernel {
     #[inline]
     fn begin_path(&mut self) {}
+
+    #[inline]
+    fn begin_path_after(&mut self, _first: Unit) {}
 
     #[inline]
     fn next_entity<R: Rng + ?Sized>(&mut self, rng: &mut R) -> u32 {
@@ -76,6 +79,12 @@ impl HopSource for DistinctServersKernel {
     #[inline]
     fn begin_path(&mut self) {
         self.len = 0;
+    }
+
+    #[inline]
+    fn begin_path_after(&mut self, first: Unit) {
+        self.used[0] = first.server;
+        self.len = 1;
     }
 
     #[inline]
@@ -151,6 +160,13 @@ impl HopSource for OperatorAwareKernel {
     fn begin_path(&mut self) {
         self.len = 0;
         self.used_weight = 0.0;
+    }
+
+    #[inline]
+    fn begin_path_after(&mut self, first: Unit) {
+        self.used[0] = first.operator;
+        self.len = 1;
+        self.used_weight = self.weights[first.operator as usize];
     }
 
     #[inline]

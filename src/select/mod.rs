@@ -3,6 +3,7 @@
 //! that the engine uses; tests hold the two to the same distribution and to the closed forms.
 
 pub mod fast;
+pub mod guards;
 pub mod reference;
 
 use rand::Rng;
@@ -39,10 +40,23 @@ impl Selection {
     }
 }
 
+/// A server (finite pool) or an operator (infinite pool, `server` = `u32::MAX`) already placed
+/// in a path: a guard taking the first hop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit {
+    /// Index among all servers, in operator order (finite pool only).
+    pub server: u32,
+    pub operator: u32,
+    pub entity: u32,
+}
+
 /// Draws the hops of one path, one at a time, and says which entity holds each.
 pub trait HopSource {
     /// Forgets the hops of the previous path.
     fn begin_path(&mut self);
+    /// Forgets the previous path and starts one whose first hop is `first` (a guard), so the
+    /// policy treats it as used.
+    fn begin_path_after(&mut self, first: Unit);
     /// Draws the next hop of the current path and returns the index of its entity.
     fn next_entity<R: Rng + ?Sized>(&mut self, rng: &mut R) -> u32;
 }

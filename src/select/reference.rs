@@ -2,7 +2,7 @@
 //! pool, operators) the policy still allows and draws one in proportion to its weight with
 //! `rand`'s `WeightedIndex`. Slow on purpose: nothing here is clever.
 
-use super::{HopSource, Selection};
+use super::{HopSource, Selection, Unit as Placed};
 use crate::model::{Network, Pool};
 use rand::Rng;
 use rand::distr::Distribution;
@@ -63,6 +63,17 @@ impl ReferenceSampler {
 impl HopSource for ReferenceSampler {
     fn begin_path(&mut self) {
         self.chosen.clear();
+    }
+
+    fn begin_path_after(&mut self, first: Placed) {
+        self.chosen.clear();
+        // Units are servers in a finite pool and operators in an infinite one.
+        let unit = if first.server == u32::MAX {
+            first.operator as usize
+        } else {
+            first.server as usize
+        };
+        self.chosen.push(unit);
     }
 
     fn next_entity<R: Rng + ?Sized>(&mut self, rng: &mut R) -> u32 {

@@ -2,7 +2,7 @@
 //! a wrong formula or a changed reference.
 
 use super::{pathrisk, root};
-use pathrisk::analytic::{self, ClosedForm, client};
+use pathrisk::analytic::{self, ClosedForm};
 use pathrisk::commands::check::{
     CheckOptions, DEFAULT_FAMILY_ALPHA, POWER, check_formula, closed_forms, scenario_files,
 };
@@ -57,13 +57,24 @@ fn shipped_scenarios_detect_a_two_percent_error_with_99_percent_power() {
     let alpha = DEFAULT_FAMILY_ALPHA / checks as f64;
     for s in &scenarios {
         let p = analytic::path_probability(s).value().unwrap();
+        let law = analytic::client_law(s).unwrap();
         let (trials, paths) = (s.run.trials, s.run.paths);
-        let k = client::first_median(p).map_or(paths, |m| m.min(paths));
-        for (metric, n, q) in [
-            ("path", trials * paths, p),
-            ("client", trials, client::at_least_one(p, paths)),
-            ("first", trials, client::at_least_one(p, k)),
-        ] {
+        let k = law.median().map_or(paths, |m| m.min(paths));
+        // With guards the path metric uses one path per client.
+        let path_samples = if s.guards.is_some() {
+            trials
+        } else {
+            trials * paths
+        };
+        let mut checks = vec![
+            ("path", path_samples, p),
+            ("client", trials, law.cdf(paths)),
+            ("first", trials, law.cdf(k)),
+        ];
+        if let Some(g) = analytic::guards::guard_metric(s) {
+            checks.push(("guard", trials, g));
+        }
+        for (metric, n, q) in checks {
             match detectable_error(n, q, alpha, POWER) {
                 Detectable::Relative(d) => assert!(
                     d <= 0.02,

@@ -72,6 +72,7 @@ fn scenario(
         hops,
         selection,
         adversary: Adversary { target, event },
+        guards: None,
         run: RunSettings {
             paths: 1,
             trials: 1,

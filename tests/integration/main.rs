@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod closed_forms;
 mod determinism;
+mod guards;
 mod monte_carlo;
 mod sweep;
 

@@ -40,6 +40,7 @@ fn scenario(selection: Selection, target: Target, event: Event, seed: u64) -> Sc
         hops: 3,
         selection,
         adversary: Adversary { target, event },
+        guards: None,
         run: RunSettings {
             paths: 4,
             trials: 25_000,
