@@ -202,6 +202,9 @@ pub struct RunArgs {
     /// Selection policy.
     #[arg(long, value_enum)]
     pub selection: Option<SelectionArg>,
+    /// Write the CDF of the first compromised path, simulated and closed form (.csv or .svg).
+    #[arg(long, value_name = "FILE")]
+    pub cdf: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -274,6 +277,7 @@ impl RunArgs {
                 }),
             },
             common: self.common.options(),
+            cdf: self.cdf.clone(),
         }
     }
 }

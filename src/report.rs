@@ -34,6 +34,26 @@ pub struct MetricRow {
     /// First only: the closed-form mean 1/p (`None` when infinite or unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_closed_form: Option<f64>,
+    /// First only: quantiles of the paths (and days) until the first compromised path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quantiles: Vec<Quantile>,
+}
+
+/// The levels at which the `first` metric reports quantiles.
+pub const QUANTILES: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 0.9];
+
+/// One quantile of the number of paths until the first compromised one. `None` paths: beyond
+/// the paths simulated (simulation) or never reached (closed form).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quantile {
+    pub q: f64,
+    pub paths: Option<u64>,
+    pub closed_form_paths: Option<u64>,
+    /// With `paths_per_day`: the same in days (paths / paths per day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_form_days: Option<f64>,
 }
 
 /// Everything one run produced (SPEC §5).
@@ -54,6 +74,8 @@ pub struct RunReport {
     pub event: &'static str,
     pub results: Vec<MetricRow>,
     pub paths_simulated: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths_per_day: Option<f64>,
     pub elapsed_seconds: f64,
     /// Why there is no closed form, when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,6 +123,7 @@ fn proportion_row(
         tested_at_paths: None,
         median: None,
         mean_closed_form: None,
+        quantiles: Vec::new(),
     }
 }
 
@@ -116,8 +139,29 @@ fn order_statistic(counts: &Counts, rank: u64) -> Option<u64> {
     None
 }
 
-fn first_row(counts: &Counts, paths: u64, law: Option<&ClientLaw>, alpha: f64) -> MetricRow {
+fn first_row(
+    counts: &Counts,
+    paths: u64,
+    law: Option<&ClientLaw>,
+    per_day: Option<f64>,
+    alpha: f64,
+) -> MetricRow {
     let n = counts.clients;
+    let days = |k: Option<u64>| per_day.and_then(|d| k.map(|k| k as f64 / d));
+    let quantiles = QUANTILES
+        .iter()
+        .map(|&q| {
+            let sim = order_statistic(counts, (q * n as f64).ceil().max(1.0) as u64);
+            let closed = law.and_then(|l| l.quantile(q));
+            Quantile {
+                q,
+                paths: sim,
+                closed_form_paths: closed,
+                days: days(sim),
+                closed_form_days: days(closed),
+            }
+        })
+        .collect();
     let median = order_statistic(counts, n.div_ceil(2));
     let (l, u) = stats::median_ranks(n, CI_ALPHA);
     let ci95 = [
@@ -145,6 +189,7 @@ fn first_row(counts: &Counts, paths: u64, law: Option<&ClientLaw>, alpha: f64) -
         tested_at_paths: tested_at,
         median: Some(median.map_or(format!("> {paths}"), |k| k.to_string())),
         mean_closed_form: law.map(ClientLaw::mean).filter(|m| m.is_finite()),
+        quantiles,
     }
 }
 
@@ -190,7 +235,7 @@ pub fn analyse_against(
             law.as_ref().map(|l| l.cdf(paths)),
             alpha,
         ),
-        first_row(c, paths, law.as_ref(), alpha),
+        first_row(c, paths, law.as_ref(), scenario.paths_per_day, alpha),
     ];
     if scenario.guards.is_some() {
         let closed = analytic::guards::guard_metric(scenario);
@@ -216,6 +261,7 @@ pub fn analyse_against(
         event: scenario.adversary.event.name(),
         results,
         paths_simulated: c.paths_drawn,
+        paths_per_day: scenario.paths_per_day,
         elapsed_seconds: outcome.elapsed_seconds,
         no_closed_form_reason: match closed {
             ClosedForm::Missing(r) => Some(r),

@@ -107,30 +107,34 @@ impl ClientLaw {
     pub fn median(&self) -> Option<u64> {
         match self {
             ClientLaw::Independent { p } => first_median(*p),
-            ClientLaw::Guarded { .. } => {
-                let mut hi = 1u64;
-                while self.cdf(hi) < 0.5 {
-                    if hi >= 1 << 62 {
-                        return None;
-                    }
-                    hi *= 2;
-                }
-                let mut lo = hi / 2 + 1;
-                if hi == 1 {
-                    return Some(1);
-                }
-                // cdf(lo − 1) < ½ ≤ cdf(hi)
-                while lo < hi {
-                    let mid = lo + (hi - lo) / 2;
-                    if self.cdf(mid) >= 0.5 {
-                        hi = mid
-                    } else {
-                        lo = mid + 1
-                    }
-                }
-                Some(hi)
+            ClientLaw::Guarded { .. } => self.quantile(0.5),
+        }
+    }
+
+    /// Smallest k with cdf(k) ≥ `q` (the q-quantile of the first compromised path); `None`
+    /// when the CDF never reaches q. The CDF is non-decreasing, so doubling then bisection.
+    pub fn quantile(&self, q: f64) -> Option<u64> {
+        let mut hi = 1u64;
+        while self.cdf(hi) < q {
+            if hi >= 1 << 62 {
+                return None;
+            }
+            hi *= 2;
+        }
+        if hi == 1 {
+            return Some(1);
+        }
+        // cdf(hi / 2) < q ≤ cdf(hi)
+        let mut lo = hi / 2 + 1;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.cdf(mid) >= q {
+                hi = mid
+            } else {
+                lo = mid + 1
             }
         }
+        Some(hi)
     }
 
     /// Mean number of paths until the first compromised one (∞ if it may never come).

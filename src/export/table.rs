@@ -99,6 +99,93 @@ fn body(r: &RunReport) -> String {
     s
 }
 
+/// The quantiles of the first compromised path, in paths and (with paths per day) days.
+fn quantiles(r: &RunReport) -> String {
+    let Some(first) = r.row("first") else {
+        return String::new();
+    };
+    if first.quantiles.is_empty() {
+        return String::new();
+    }
+    let beyond = format!("> {}", r.paths);
+    let paths = |k: Option<u64>, never: &str| k.map_or(never.to_string(), |k| k.to_string());
+    let days = |d: Option<f64>, never: &str| d.map_or(never.to_string(), |d| format!("{d:.1}"));
+    let mut table = vec![
+        std::iter::once("first compromised path".to_string())
+            .chain(
+                first
+                    .quantiles
+                    .iter()
+                    .map(|q| format!("{:.0}%", 100.0 * q.q)),
+            )
+            .collect::<Vec<_>>(),
+        std::iter::once("paths, simulated".to_string())
+            .chain(first.quantiles.iter().map(|q| paths(q.paths, &beyond)))
+            .collect(),
+        std::iter::once("paths, closed form".to_string())
+            .chain(first.quantiles.iter().map(|q| {
+                if first.p_value.is_none() {
+                    "-".into()
+                } else {
+                    paths(q.closed_form_paths, "never")
+                }
+            }))
+            .collect(),
+    ];
+    if first
+        .quantiles
+        .iter()
+        .any(|q| q.days.is_some() || q.closed_form_days.is_some())
+    {
+        let per_day = r.paths_per_day.unwrap_or(1.0);
+        table.push(
+            std::iter::once("days, simulated".to_string())
+                .chain(
+                    first
+                        .quantiles
+                        .iter()
+                        .map(|q| days(q.days, &format!("> {:.1}", r.paths as f64 / per_day))),
+                )
+                .collect(),
+        );
+        table.push(
+            std::iter::once("days, closed form".to_string())
+                .chain(
+                    first
+                        .quantiles
+                        .iter()
+                        .map(|q| days(q.closed_form_days, "never")),
+                )
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = (0..table[0].len())
+        .map(|c| {
+            table
+                .iter()
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::from("\n");
+    for row in &table {
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                s.push_str(cell);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str("  ");
+                s.push_str(&" ".repeat(pad));
+                s.push_str(cell);
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 impl Exporter for Table {
     fn run(&self, r: &RunReport) -> String {
         let mut s = format!("scenario  {}", r.scenario);
@@ -106,7 +193,7 @@ impl Exporter for Table {
             let _ = write!(s, " — {}", r.description);
         }
         s.push('\n');
-        s + &body(r)
+        s + &body(r) + &quantiles(r)
     }
 
     fn reproduce(&self, r: &ReproduceReport) -> String {

@@ -61,6 +61,8 @@ pub struct Scenario {
     pub adversary: Adversary,
     pub guards: Option<Guards>,
     pub run: RunSettings,
+    /// Paths a client builds per day, to turn paths into days (`[run] paths_per_day`).
+    pub paths_per_day: Option<f64>,
 }
 
 /// Values given on the command line that replace the scenario's own.
@@ -206,6 +208,7 @@ fn build(
         paths: None,
         trials: None,
         seed: None,
+        paths_per_day: None,
     });
     let run = RunSettings {
         paths: run_raw.paths.unwrap_or(DEFAULT_PATHS),
@@ -213,6 +216,14 @@ fn build(
         seed: run_raw.seed.unwrap_or(DEFAULT_SEED),
     };
     check_run(&run).map_err(|(k, m)| err(&format!("run.{k}"), m))?;
+    if let Some(d) = run_raw.paths_per_day
+        && !(d.is_finite() && d > 0.0)
+    {
+        return Err(err(
+            "run.paths_per_day",
+            format!("{d}; expected a positive number of paths per day"),
+        ));
+    }
     check_policy(&network, hops, selection, event)
         .map_err(|(k, m)| err(&format!("path.{k}"), m))?;
     let guards = match raw.guards {
@@ -261,6 +272,7 @@ fn build(
         adversary: Adversary { target, event },
         guards,
         run,
+        paths_per_day: run_raw.paths_per_day,
     })
 }
 

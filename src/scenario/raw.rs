@@ -88,4 +88,5 @@ pub struct RawRun {
     pub paths: Option<u64>,
     pub trials: Option<u64>,
     pub seed: Option<u64>,
+    pub paths_per_day: Option<f64>,
 }

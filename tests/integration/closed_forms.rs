@@ -73,6 +73,7 @@ fn scenario(
         selection,
         adversary: Adversary { target, event },
         guards: None,
+        paths_per_day: None,
         run: RunSettings {
             paths: 1,
             trials: 1,

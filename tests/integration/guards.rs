@@ -52,6 +52,7 @@ fn scenario(
         selection,
         adversary: Adversary { target, event },
         guards: Some(guards),
+        paths_per_day: None,
         run: RunSettings {
             paths,
             trials: 40_000,

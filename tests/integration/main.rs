@@ -8,6 +8,7 @@ mod determinism;
 mod guards;
 mod monte_carlo;
 mod sweep;
+mod time;
 
 use std::path::{Path, PathBuf};
 

@@ -41,6 +41,7 @@ fn scenario(selection: Selection, target: Target, event: Event, seed: u64) -> Sc
         selection,
         adversary: Adversary { target, event },
         guards: None,
+        paths_per_day: None,
         run: RunSettings {
             paths: 4,
             trials: 25_000,
