@@ -103,6 +103,11 @@ pub fn client_law(s: &Scenario) -> Result<ClientLaw, String> {
 
 /// P(one path is compromised) with guards.
 pub fn path(s: &Scenario) -> ClosedForm {
+    if s.network.is_server_level() && !super::servers::equal_weights(s) || !s.rules.is_plain() {
+        return ClosedForm::Missing(
+            "no closed form for guards on servers of unequal weights or with path rules".into(),
+        );
+    }
     match s.selection {
         Selection::Random => super::path_probability_without_guards(s),
         other => ClosedForm::Missing(format!(
@@ -115,6 +120,9 @@ pub fn path(s: &Scenario) -> ClosedForm {
 /// P(a guard of the target is among the client's guards at some point in its paths).
 pub fn guard_metric(s: &Scenario) -> Option<f64> {
     let guards = s.guards?;
+    if s.network.is_server_level() && !super::servers::equal_weights(s) || !s.rules.is_plain() {
+        return None;
+    }
     let sets = guards.sets(s.run.paths) as f64;
     match (&s.adversary.target, target_share(s)) {
         (Target::Any, _) | (_, None) => Some(1.0),

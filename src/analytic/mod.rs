@@ -10,6 +10,7 @@ pub mod enumerate;
 pub mod guards;
 pub mod operator_aware;
 pub mod random;
+pub mod servers;
 
 use crate::model::Pool;
 use crate::scenario::Scenario;
@@ -52,6 +53,9 @@ pub fn client_law(scenario: &Scenario) -> Result<client::ClientLaw, String> {
 
 /// Probability that one path is compromised when every hop is drawn by the policy.
 pub fn path_probability_without_guards(scenario: &Scenario) -> ClosedForm {
+    if scenario.network.is_server_level() || !scenario.rules.is_plain() {
+        return servers::path(scenario);
+    }
     let net = &scenario.network;
     let adv = &scenario.adversary;
     match scenario.selection {

@@ -11,6 +11,7 @@ use crate::scenario::Scenario;
 use crate::select::fast::{DistinctServersKernel, OperatorAwareKernel, RandomKernel};
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
+use crate::select::server::ServerKernel;
 use crate::select::{HopSource, SamplerKind, Selection, Unit};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -117,10 +118,15 @@ pub fn simulate(
     let pool = builder
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))?;
+    let server_level = scenario.network.is_server_level() || !scenario.rules.is_plain();
     let counts = pool.install(|| match (config.sampler, scenario.selection) {
         (SamplerKind::Reference, s) => run_chunks(scenario, config.sampler, progress, || {
-            ReferenceSampler::new(&scenario.network, s)
+            ReferenceSampler::new(&scenario.network, s, &scenario.rules)
         }),
+        (SamplerKind::Fast, s) if server_level => {
+            let kernel = ServerKernel::new(&scenario.network, s, &scenario.rules, scenario.hops);
+            run_chunks(scenario, config.sampler, progress, || kernel.clone())
+        }
         (SamplerKind::Fast, Selection::Random) => {
             run_chunks(scenario, config.sampler, progress, || {
                 RandomKernel::new(&scenario.network)
@@ -154,9 +160,12 @@ where
 {
     let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
     let test = PathTest::new(&scenario.network, &scenario.adversary, scenario.hops);
-    let guards = scenario
-        .guards
-        .map(|g| (g, GuardSampler::new(&scenario.network, sampler)));
+    let guards = scenario.guards.map(|g| {
+        (
+            g,
+            GuardSampler::new(&scenario.network, sampler, &scenario.rules),
+        )
+    });
     let paths = scenario.run.paths;
     (0..layout.chunks)
         .into_par_iter()

@@ -49,6 +49,32 @@ pub struct Operator {
     pub servers: u64,
 }
 
+/// One server of a server-level network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Server {
+    /// Index into [`Network::operators`].
+    pub operator: u32,
+    /// Relative selection weight (bandwidth, say).
+    pub weight: f64,
+    /// Index into [`Network::subnets`], `None` for a server in no named subnet.
+    pub subnet: Option<u32>,
+    /// Bit r set: the server may take hops that need role r (index into [`Network::roles`]).
+    pub roles: u32,
+}
+
+/// A server as written (CSV row or `[[network.servers]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSpec {
+    pub operator: String,
+    pub weight: f64,
+    pub subnet: Option<String>,
+    pub entity: Option<String>,
+    pub roles: Vec<String>,
+}
+
+/// Most distinct roles a network may name.
+pub const MAX_ROLES: usize = 32;
+
 /// A validated network: operators, entity names, and the kind of pool.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network {
@@ -56,6 +82,11 @@ pub struct Network {
     pub operators: Vec<Operator>,
     /// Entity names in order of first appearance.
     pub entities: Vec<String>,
+    /// Server-level detail, in operator order; empty for a plain pool (shares, or servers of
+    /// weight 1 with no subnet or role).
+    pub servers: Vec<Server>,
+    pub subnets: Vec<String>,
+    pub roles: Vec<String>,
 }
 
 /// The largest finite pool the samplers index (servers are addressed by `u32`).
@@ -147,10 +178,138 @@ impl Network {
             return Err("the shares add up to infinity; expected finite shares".into());
         }
         Ok(Network {
+            servers: Vec::new(),
+            subnets: Vec::new(),
+            roles: Vec::new(),
             pool,
             operators,
             entities,
         })
+    }
+
+    /// A server-level network: operators are the servers' operators, in order of first
+    /// appearance, each weighing the sum of its servers' weights.
+    pub fn from_servers(specs: Vec<ServerSpec>) -> Result<Network, String> {
+        if specs.is_empty() {
+            return Err("the network has no servers; expected at least one".into());
+        }
+        if specs.len() as u64 > MAX_SERVERS {
+            return Err(format!(
+                "{} servers is more than the limit of {MAX_SERVERS}",
+                specs.len()
+            ));
+        }
+        let mut order: Vec<String> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut count: Vec<u64> = Vec::new();
+        let mut weight: Vec<f64> = Vec::new();
+        let mut entity: Vec<Option<String>> = Vec::new();
+        let mut subnets: Vec<String> = Vec::new();
+        let mut subnet_index = std::collections::HashMap::new();
+        let mut roles: Vec<String> = Vec::new();
+        let mut servers = Vec::with_capacity(specs.len());
+        for (i, s) in specs.iter().enumerate() {
+            let row = i + 1;
+            if s.operator.trim().is_empty() {
+                return Err(format!("server {row} has an empty operator"));
+            }
+            if !s.weight.is_finite() || s.weight <= 0.0 {
+                return Err(format!(
+                    "server {row} has weight {}; expected a positive finite number",
+                    s.weight
+                ));
+            }
+            let op = *index.entry(s.operator.clone()).or_insert_with(|| {
+                order.push(s.operator.clone());
+                count.push(0);
+                weight.push(0.0);
+                entity.push(s.entity.clone());
+                order.len() - 1
+            });
+            if s.entity.is_some() && entity[op] != s.entity {
+                return Err(format!(
+                    "server {row} gives operator `{}` the entity `{}`, but an earlier server gave it `{}`",
+                    s.operator,
+                    s.entity.as_deref().unwrap_or(""),
+                    entity[op].as_deref().unwrap_or(&s.operator)
+                ));
+            }
+            count[op] += 1;
+            weight[op] += s.weight;
+            let subnet = s.subnet.as_ref().map(|name| {
+                *subnet_index.entry(name.clone()).or_insert_with(|| {
+                    subnets.push(name.clone());
+                    (subnets.len() - 1) as u32
+                })
+            });
+            let mut mask = 0u32;
+            for r in &s.roles {
+                let k = match roles.iter().position(|x| x == r) {
+                    Some(k) => k,
+                    None => {
+                        if roles.len() == MAX_ROLES {
+                            return Err(format!("more than {MAX_ROLES} distinct roles"));
+                        }
+                        roles.push(r.clone());
+                        roles.len() - 1
+                    }
+                };
+                mask |= 1 << k;
+            }
+            servers.push((
+                op,
+                Server {
+                    operator: op as u32,
+                    weight: s.weight,
+                    subnet,
+                    roles: mask,
+                },
+            ));
+        }
+        let specs: Vec<OperatorSpec> = order
+            .iter()
+            .enumerate()
+            .map(|(i, name)| OperatorSpec {
+                name: name.clone(),
+                entity: entity[i].clone(),
+                size: Size::Servers(count[i]),
+            })
+            .collect();
+        let mut network = Network::from_specs(specs)?;
+        for (op, w) in network.operators.iter_mut().zip(weight) {
+            op.weight = w;
+        }
+        // Servers in operator order, so an operator's servers are contiguous.
+        servers.sort_by_key(|(op, _)| *op);
+        network.servers = servers.into_iter().map(|(_, s)| s).collect();
+        network.subnets = subnets;
+        network.roles = roles;
+        Ok(network)
+    }
+
+    /// Whether servers carry their own weights, subnets or roles.
+    pub fn is_server_level(&self) -> bool {
+        !self.servers.is_empty()
+    }
+
+    /// Every server with its operator, weight, subnet and roles; a plain finite pool is
+    /// expanded into servers of weight 1 with every role.
+    pub fn server_list(&self) -> Vec<Server> {
+        if self.is_server_level() {
+            return self.servers.clone();
+        }
+        let mut out = Vec::new();
+        for (i, op) in self.operators.iter().enumerate() {
+            for _ in 0..op.servers {
+                out.push(Server {
+                    operator: i as u32,
+                    weight: 1.0,
+                    subnet: None,
+                    roles: u32::MAX,
+                });
+            }
+        }
+        out
     }
 
     /// Total weight of all operators (shares need not sum to 1).

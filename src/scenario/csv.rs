@@ -147,6 +147,158 @@ pub fn parse_operators(text: &str, label: &str) -> Result<Vec<OperatorSpec>, Inp
     Ok(specs)
 }
 
+/// The subnet label of an IPv4 address under a prefix length: "10.1.0.0/16".
+pub fn subnet_of(ip: &str, prefix: u8) -> Result<String, String> {
+    let addr: std::net::Ipv4Addr = ip
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{ip}` is not an IPv4 address"))?;
+    if prefix > 32 {
+        return Err(format!("prefix /{prefix}; expected 0 to 32"));
+    }
+    let bits = u32::from(addr);
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    };
+    Ok(format!(
+        "{}/{prefix}",
+        std::net::Ipv4Addr::from(bits & mask)
+    ))
+}
+
+/// Servers from CSV: `operator`, and optionally `weight` (default 1), `subnet` or `ip` (with a
+/// prefix length), `entity`, `roles` (separated by `;`, `|` or spaces).
+pub fn load_servers(
+    path: &Path,
+    prefix: Option<u8>,
+) -> Result<Vec<crate::model::ServerSpec>, InputError> {
+    let label = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::whole(&label, format!("cannot read the server CSV: {e}")))?;
+    if meta.len() > MAX_CSV_BYTES {
+        return Err(InputError::whole(
+            &label,
+            format!(
+                "the file has {} bytes; the limit is {MAX_CSV_BYTES}",
+                meta.len()
+            ),
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::whole(&label, format!("cannot read the server CSV: {e}")))?;
+    parse_servers(&text, &label, prefix)
+}
+
+pub fn parse_servers(
+    text: &str,
+    label: &str,
+    prefix: Option<u8>,
+) -> Result<Vec<crate::model::ServerSpec>, InputError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| InputError::new(label, "header", format!("cannot read the header line: {e}")))?
+        .clone();
+    let known = ["operator", "weight", "subnet", "ip", "entity", "roles"];
+    let mut cols = [None; 6];
+    for (i, h) in headers.iter().enumerate() {
+        let k = known.iter().position(|k| *k == h).ok_or_else(|| {
+            InputError::new(label, "header", format!("unknown column `{h}`; expected operator, and optionally weight, subnet or ip, entity, roles"))
+        })?;
+        if cols[k].replace(i).is_some() {
+            return Err(InputError::new(
+                label,
+                "header",
+                format!("column `{h}` appears twice"),
+            ));
+        }
+    }
+    let operator =
+        cols[0].ok_or_else(|| InputError::new(label, "header", "no `operator` column"))?;
+    if cols[2].is_some() && cols[3].is_some() {
+        return Err(InputError::new(
+            label,
+            "header",
+            "both `subnet` and `ip`; give one",
+        ));
+    }
+    if cols[3].is_some() && prefix.is_none() {
+        return Err(InputError::new(
+            label,
+            "header",
+            "an `ip` column needs `subnet_prefix` in [network]",
+        ));
+    }
+    let mut specs = Vec::new();
+    for (k, record) in reader.records().enumerate() {
+        let row = format!("row {}", k + 2);
+        let record =
+            record.map_err(|e| InputError::new(label, &row, format!("malformed row: {e}")))?;
+        if specs.len() >= MAX_CSV_ROWS {
+            return Err(InputError::whole(
+                label,
+                format!("more than {MAX_CSV_ROWS} rows; that is the limit"),
+            ));
+        }
+        let get = |c: Option<usize>| c.and_then(|c| record.get(c)).filter(|v| !v.is_empty());
+        let op = get(Some(operator)).ok_or_else(|| {
+            InputError::new(
+                label,
+                format!("{row}, column operator"),
+                "empty; expected a value",
+            )
+        })?;
+        let weight = match get(cols[1]) {
+            None => 1.0,
+            Some(w) => w
+                .parse::<f64>()
+                .ok()
+                .filter(|w| w.is_finite() && *w > 0.0)
+                .ok_or_else(|| {
+                    InputError::new(
+                        label,
+                        format!("{row}, column weight"),
+                        format!("`{w}`; expected a positive finite number"),
+                    )
+                })?,
+        };
+        let subnet = match (get(cols[2]), get(cols[3])) {
+            (Some(s), _) => Some(s.to_string()),
+            (None, Some(ip)) => Some(
+                subnet_of(ip, prefix.unwrap_or(32))
+                    .map_err(|m| InputError::new(label, format!("{row}, column ip"), m))?,
+            ),
+            _ => None,
+        };
+        let roles = get(cols[5])
+            .map(|r| {
+                r.split([';', '|', ' '])
+                    .filter(|x| !x.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        specs.push(crate::model::ServerSpec {
+            operator: op.to_string(),
+            weight,
+            subnet,
+            entity: get(cols[4]).map(String::from),
+            roles,
+        });
+    }
+    if specs.is_empty() {
+        return Err(InputError::whole(
+            label,
+            "no server rows; expected at least one",
+        ));
+    }
+    Ok(specs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,13 +4,16 @@
 mod csv;
 mod raw;
 
-pub use self::csv::{MAX_CSV_BYTES, MAX_CSV_ROWS, load_operators, parse_operators};
+pub use self::csv::{
+    MAX_CSV_BYTES, MAX_CSV_ROWS, load_operators, load_servers, parse_operators, parse_servers,
+    subnet_of,
+};
 
 use crate::adversary::{Adversary, Event, Target};
 use crate::error::InputError;
 use crate::model::{self, Network, OperatorSpec, Pool};
-use crate::select::Selection;
 use crate::select::fast::MAX_HOPS;
+use crate::select::{PathRules, Selection};
 use raw::RawScenario;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +63,8 @@ pub struct Scenario {
     pub selection: Selection,
     pub adversary: Adversary,
     pub guards: Option<Guards>,
+    /// Server-level rules of the path (subnets, roles, position weights).
+    pub rules: PathRules,
     pub run: RunSettings,
     /// Paths a client builds per day, to turn paths into days (`[run] paths_per_day`).
     pub paths_per_day: Option<f64>,
@@ -118,6 +123,15 @@ impl Scenario {
         }
         if let Some(h) = o.hops {
             self.hops = check_hops(h).map_err(|m| InputError::new(cli, "--hops", m))?;
+            if !self.rules.roles.is_empty() && self.rules.roles.len() != self.hops
+                || !self.rules.multipliers.is_empty() && self.rules.multipliers.len() != self.hops
+            {
+                return Err(InputError::new(
+                    cli,
+                    "--hops",
+                    "the scenario gives roles or weights per hop; change them with the hops",
+                ));
+            }
         }
         if let Some(s) = o.selection {
             self.selection = s;
@@ -187,6 +201,9 @@ fn build(
     let path = raw.path.unwrap_or(raw::RawPath {
         hops: None,
         selection: None,
+        distinct_subnets: None,
+        roles: None,
+        weights: None,
     });
     let hops = match path.hops {
         Some(h) => check_hops(h).map_err(|m| err("path.hops", m))?,
@@ -226,6 +243,14 @@ fn build(
     }
     check_policy(&network, hops, selection, event)
         .map_err(|(k, m)| err(&format!("path.{k}"), m))?;
+    let rules = build_rules(
+        &network,
+        hops,
+        path.distinct_subnets,
+        path.roles,
+        path.weights,
+    )
+    .map_err(|(k, m)| err(&format!("path.{k}"), m))?;
     let guards = match raw.guards {
         None => None,
         Some(g) => {
@@ -271,9 +296,126 @@ fn build(
         selection,
         adversary: Adversary { target, event },
         guards,
+        rules,
         run,
         paths_per_day: run_raw.paths_per_day,
     })
+}
+
+/// Server-level path rules, checked against the network: known roles, one per hop, and some
+/// server with positive weight at every position.
+fn build_rules(
+    network: &Network,
+    hops: usize,
+    distinct_subnets: Option<bool>,
+    roles: Option<Vec<String>>,
+    weights: Option<Vec<std::collections::BTreeMap<String, f64>>>,
+) -> Result<PathRules, (&'static str, String)> {
+    let mut rules = PathRules {
+        distinct_subnets: distinct_subnets.unwrap_or(false),
+        ..PathRules::default()
+    };
+    let server_level = network.is_server_level();
+    if rules.distinct_subnets && !server_level {
+        return Err((
+            "distinct-subnets",
+            "needs servers with subnets (network.servers or network.servers_csv)".into(),
+        ));
+    }
+    let role_index = |name: &str| -> Result<u32, (&'static str, String)> {
+        network
+            .roles
+            .iter()
+            .position(|r| r == name)
+            .map(|i| i as u32)
+            .ok_or_else(|| {
+                (
+                    "roles",
+                    format!(
+                        "no server has the role `{name}`; roles are: {}",
+                        list(&network.roles)
+                    ),
+                )
+            })
+    };
+    if let Some(list) = roles {
+        if !server_level {
+            return Err((
+                "roles",
+                "needs servers with roles (network.servers or network.servers_csv)".into(),
+            ));
+        }
+        if list.len() != hops {
+            return Err((
+                "roles",
+                format!(
+                    "{} roles for {hops} hops; expected one per hop (\"\" for none)",
+                    list.len()
+                ),
+            ));
+        }
+        rules.roles = list
+            .iter()
+            .map(|r| {
+                if r.is_empty() || r == "any" {
+                    Ok(None)
+                } else {
+                    role_index(r).map(Some)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(list) = weights {
+        if !server_level {
+            return Err((
+                "weights",
+                "needs servers with roles (network.servers or network.servers_csv)".into(),
+            ));
+        }
+        if list.len() != hops {
+            return Err((
+                "weights",
+                format!(
+                    "{} tables for {hops} hops; expected one per hop ({{}} for none)",
+                    list.len()
+                ),
+            ));
+        }
+        for table in list {
+            let mut position = Vec::new();
+            for (set, m) in table {
+                if !(m.is_finite() && m >= 0.0) {
+                    return Err((
+                        "weights",
+                        format!("multiplier {m} for `{set}`; expected a finite number ≥ 0"),
+                    ));
+                }
+                let mut mask = 0u32;
+                if set != "none" {
+                    for r in set.split('+') {
+                        mask |= 1 << role_index(r)?;
+                    }
+                }
+                position.push((mask, m));
+            }
+            rules.multipliers.push(position);
+        }
+    }
+    if rules.varies_by_position() {
+        let servers = network.server_list();
+        for pos in 0..hops {
+            if servers.iter().all(|s| rules.weight(pos, s) <= 0.0) {
+                return Err((
+                    "roles",
+                    format!(
+                        "no server may take hop {} (its role and weights leave none)",
+                        pos + 1
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(rules)
 }
 
 fn check_hops(h: u64) -> Result<usize, String> {
@@ -411,6 +553,8 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
         raw.zipf.as_ref().map(|_| "zipf"),
         raw.csv.as_ref().map(|_| "csv"),
         raw.operators.as_ref().map(|_| "operators"),
+        raw.servers.as_ref().map(|_| "servers"),
+        raw.servers_csv.as_ref().map(|_| "servers_csv"),
     ]
     .into_iter()
     .flatten()
@@ -419,7 +563,7 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
         return Err(err(
             "network",
             format!(
-                "{}; expected exactly one of uniform, adversary, zipf, csv or operators",
+                "{}; expected exactly one of uniform, adversary, zipf, csv, operators, servers or servers_csv",
                 if given.is_empty() {
                     "no network is given".to_string()
                 } else {
@@ -429,112 +573,154 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
         ));
     }
     let key = format!("network.{}", given[0]);
-    let specs: Vec<OperatorSpec> = if let Some(u) = raw.uniform {
-        if u.operators == 0 {
+    let server_level = raw.servers.is_some() || raw.servers_csv.is_some();
+    let mut network = if server_level {
+        let prefix = raw.subnet_prefix;
+        if prefix.is_some_and(|p| p > 32) {
             return Err(err(
-                "network.uniform.operators",
-                "0 operators; expected a positive integer".into(),
+                "network.subnet_prefix",
+                format!("/{}; expected 0 to 32", prefix.unwrap_or(0)),
             ));
         }
-        if u.operators > model::MAX_OPERATORS as u64 {
-            return Err(err(
-                "network.uniform.operators",
-                format!("more than the limit of {}", model::MAX_OPERATORS),
-            ));
-        }
-        if u.servers == Some(0) {
-            return Err(err(
-                "network.uniform.servers",
-                "0 servers; expected a positive integer".into(),
-            ));
-        }
-        model::uniform_operators(u.operators, u.servers)
-    } else if let Some(a) = raw.adversary {
-        if !(a.share > 0.0 && a.share < 1.0) {
-            return Err(err(
-                "network.adversary.share",
-                format!(
-                    "{}; expected the adversary's fraction of the network, between 0 and 1 exclusive",
-                    a.share
-                ),
-            ));
-        }
-        if a.others == 0 || a.others > model::MAX_OPERATORS as u64 {
-            return Err(err(
-                "network.adversary.others",
-                format!("{}; expected a positive integer", a.others),
-            ));
-        }
-        let ops = a.operators.unwrap_or(1);
-        if ops == 0 || ops > model::MAX_OPERATORS as u64 {
-            return Err(err(
-                "network.adversary.operators",
-                format!("{ops}; expected a positive integer"),
-            ));
-        }
-        let name = a.name.unwrap_or_else(|| "adversary".to_string());
-        if name.trim().is_empty() {
-            return Err(err(
-                "network.adversary.name",
-                "empty; expected a name".into(),
-            ));
-        }
-        model::adversary_operators(&name, a.share, ops, a.others)
-    } else if let Some(z) = raw.zipf {
-        if z.operators == 0 || z.operators > model::MAX_OPERATORS as u64 {
-            return Err(err(
-                "network.zipf.operators",
-                format!("{}; expected a positive integer", z.operators),
-            ));
-        }
-        if !z.exponent.is_finite() || z.exponent < 0.0 {
-            return Err(err(
-                "network.zipf.exponent",
-                format!("{}; expected a finite number ≥ 0", z.exponent),
-            ));
-        }
-        model::zipf_operators(z.operators, z.exponent)
-    } else if let Some(file) = raw.csv {
-        let path: PathBuf = base.join(&file);
-        load_operators(&path).map_err(|mut e| {
-            if e.location.is_none() && !path.exists() {
-                e.message = format!("{} (named by `network.csv` in {label})", e.message);
+        let specs = if let Some(list) = raw.servers {
+            let mut specs = Vec::with_capacity(list.len());
+            for (i, s) in list.into_iter().enumerate() {
+                let k = format!("network.servers[{i}]");
+                let subnet = match (s.subnet, s.ip) {
+                    (Some(_), Some(_)) => {
+                        return Err(err(&k, "both `subnet` and `ip`; give one".into()));
+                    }
+                    (Some(label), None) => Some(label),
+                    (None, Some(ip)) => {
+                        let p = prefix.ok_or_else(|| {
+                            err(&k, "an `ip` needs `subnet_prefix` in [network]".into())
+                        })?;
+                        Some(subnet_of(&ip, p).map_err(|m| err(&k, m))?)
+                    }
+                    (None, None) => None,
+                };
+                specs.push(crate::model::ServerSpec {
+                    operator: s.operator,
+                    weight: s.weight.unwrap_or(1.0),
+                    subnet,
+                    entity: s.entity,
+                    roles: s.roles.unwrap_or_default(),
+                });
             }
-            e
-        })?
+            specs
+        } else {
+            let file = raw.servers_csv.unwrap_or_default();
+            load_servers(&base.join(&file), prefix)?
+        };
+        Network::from_servers(specs).map_err(|m| err(&key, m))?
     } else {
-        let ops = raw.operators.unwrap_or_default();
-        let mut specs = Vec::with_capacity(ops.len());
-        for (i, o) in ops.into_iter().enumerate() {
-            let k = format!("network.operators[{i}]");
-            let size = match (o.share, o.servers) {
-                (Some(s), None) => model::Size::Share(s),
-                (None, Some(n)) => model::Size::Servers(n),
-                (None, None) => {
-                    return Err(err(
-                        &k,
-                        format!("operator `{}` has neither `share` nor `servers`", o.name),
-                    ));
+        let specs: Vec<OperatorSpec> = if let Some(u) = raw.uniform {
+            if u.operators == 0 {
+                return Err(err(
+                    "network.uniform.operators",
+                    "0 operators; expected a positive integer".into(),
+                ));
+            }
+            if u.operators > model::MAX_OPERATORS as u64 {
+                return Err(err(
+                    "network.uniform.operators",
+                    format!("more than the limit of {}", model::MAX_OPERATORS),
+                ));
+            }
+            if u.servers == Some(0) {
+                return Err(err(
+                    "network.uniform.servers",
+                    "0 servers; expected a positive integer".into(),
+                ));
+            }
+            model::uniform_operators(u.operators, u.servers)
+        } else if let Some(a) = raw.adversary {
+            if !(a.share > 0.0 && a.share < 1.0) {
+                return Err(err(
+                    "network.adversary.share",
+                    format!(
+                        "{}; expected the adversary's fraction of the network, between 0 and 1 exclusive",
+                        a.share
+                    ),
+                ));
+            }
+            if a.others == 0 || a.others > model::MAX_OPERATORS as u64 {
+                return Err(err(
+                    "network.adversary.others",
+                    format!("{}; expected a positive integer", a.others),
+                ));
+            }
+            let ops = a.operators.unwrap_or(1);
+            if ops == 0 || ops > model::MAX_OPERATORS as u64 {
+                return Err(err(
+                    "network.adversary.operators",
+                    format!("{ops}; expected a positive integer"),
+                ));
+            }
+            let name = a.name.unwrap_or_else(|| "adversary".to_string());
+            if name.trim().is_empty() {
+                return Err(err(
+                    "network.adversary.name",
+                    "empty; expected a name".into(),
+                ));
+            }
+            model::adversary_operators(&name, a.share, ops, a.others)
+        } else if let Some(z) = raw.zipf {
+            if z.operators == 0 || z.operators > model::MAX_OPERATORS as u64 {
+                return Err(err(
+                    "network.zipf.operators",
+                    format!("{}; expected a positive integer", z.operators),
+                ));
+            }
+            if !z.exponent.is_finite() || z.exponent < 0.0 {
+                return Err(err(
+                    "network.zipf.exponent",
+                    format!("{}; expected a finite number ≥ 0", z.exponent),
+                ));
+            }
+            model::zipf_operators(z.operators, z.exponent)
+        } else if let Some(file) = raw.csv {
+            let path: PathBuf = base.join(&file);
+            load_operators(&path).map_err(|mut e| {
+                if e.location.is_none() && !path.exists() {
+                    e.message = format!("{} (named by `network.csv` in {label})", e.message);
                 }
-                (Some(_), Some(_)) => {
-                    return Err(err(
-                        &k,
-                        format!(
-                            "operator `{}` has both `share` and `servers`; expected one",
-                            o.name
-                        ),
-                    ));
-                }
-            };
-            specs.push(OperatorSpec {
-                name: o.name,
-                entity: o.entity,
-                size,
-            });
-        }
-        specs
+                e
+            })?
+        } else {
+            let ops = raw.operators.unwrap_or_default();
+            let mut specs = Vec::with_capacity(ops.len());
+            for (i, o) in ops.into_iter().enumerate() {
+                let k = format!("network.operators[{i}]");
+                let size = match (o.share, o.servers) {
+                    (Some(s), None) => model::Size::Share(s),
+                    (None, Some(n)) => model::Size::Servers(n),
+                    (None, None) => {
+                        return Err(err(
+                            &k,
+                            format!("operator `{}` has neither `share` nor `servers`", o.name),
+                        ));
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(err(
+                            &k,
+                            format!(
+                                "operator `{}` has both `share` and `servers`; expected one",
+                                o.name
+                            ),
+                        ));
+                    }
+                };
+                specs.push(OperatorSpec {
+                    name: o.name,
+                    entity: o.entity,
+                    size,
+                });
+            }
+            specs
+        };
+        Network::from_specs(specs).map_err(|m| err(&key, m))?
     };
-    let mut network = Network::from_specs(specs).map_err(|m| err(&key, m))?;
     if let Some(entities) = raw.entities {
         let mut seen = std::collections::HashSet::new();
         for (entity, operators) in &entities {

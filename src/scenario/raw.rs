@@ -32,6 +32,10 @@ pub struct RawNetwork {
     pub zipf: Option<RawZipf>,
     pub csv: Option<String>,
     pub operators: Option<Vec<RawOperator>>,
+    pub servers: Option<Vec<RawServer>>,
+    pub servers_csv: Option<String>,
+    /// Prefix length deriving subnets from IPv4 addresses (`ip` of servers).
+    pub subnet_prefix: Option<u8>,
     /// Entity name → operators it owns, overriding each operator's own `entity`.
     pub entities: Option<BTreeMap<String, Vec<String>>>,
 }
@@ -70,9 +74,26 @@ pub struct RawOperator {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub operator: String,
+    pub weight: Option<f64>,
+    pub subnet: Option<String>,
+    pub ip: Option<String>,
+    pub entity: Option<String>,
+    pub roles: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawPath {
     pub hops: Option<u64>,
     pub selection: Option<Selection>,
+    #[serde(rename = "distinct-subnets")]
+    pub distinct_subnets: Option<bool>,
+    /// The role each position needs ("" for none).
+    pub roles: Option<Vec<String>>,
+    /// Per position: role set ("guard+exit", "none") → weight multiplier.
+    pub weights: Option<Vec<BTreeMap<String, f64>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,13 +1,16 @@
-//! Drawing a client's guard set (SPEC §7): G distinct servers by weight in a finite pool, G
-//! independent operators by share in an infinite one (where two draws are two distinct
-//! servers of infinitesimal weight, even of one operator).
+//! Drawing a client's guard set (SPEC §7): G distinct servers by their weight at the first
+//! position in a finite pool, G independent operators by share in an infinite one (where two
+//! draws are two distinct servers of infinitesimal weight, even of one operator).
 
-use super::{SamplerKind, Unit};
+use super::{PathRules, SamplerKind, Unit};
 use crate::model::{Network, Pool};
+use rand::Rng;
 use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
-use rand::{Rng, RngExt};
 use rand_distr::weighted::WeightedAliasIndex;
+
+/// Rejections of an already chosen guard before a draw scans the others.
+const TRIES: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct GuardSampler {
@@ -20,31 +23,22 @@ pub struct GuardSampler {
 }
 
 impl GuardSampler {
-    pub fn new(network: &Network, kind: SamplerKind) -> GuardSampler {
-        let mut units = Vec::new();
-        let mut weights = Vec::new();
-        for (i, op) in network.operators.iter().enumerate() {
-            match network.pool {
-                Pool::Infinite => {
-                    units.push(Unit {
-                        server: u32::MAX,
-                        operator: i as u32,
-                        entity: op.entity as u32,
-                    });
-                    weights.push(op.weight);
-                }
-                Pool::Finite => {
-                    for _ in 0..op.servers {
-                        units.push(Unit {
-                            server: units.len() as u32,
-                            operator: i as u32,
-                            entity: op.entity as u32,
-                        });
-                        weights.push(1.0);
-                    }
-                }
-            }
-        }
+    pub fn new(network: &Network, kind: SamplerKind, rules: &PathRules) -> GuardSampler {
+        let servers = super::reference::units(network);
+        let units = servers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Unit {
+                server: if network.pool == Pool::Finite {
+                    i as u32
+                } else {
+                    u32::MAX
+                },
+                operator: s.operator,
+                entity: network.operators[s.operator as usize].entity as u32,
+            })
+            .collect();
+        let weights: Vec<f64> = servers.iter().map(|s| rules.weight(0, s)).collect();
         let table = WeightedAliasIndex::new(weights.clone()).expect("validated weights");
         GuardSampler {
             kind,
@@ -55,7 +49,12 @@ impl GuardSampler {
         }
     }
 
-    /// Fills `out` with a new guard set of `count` guards.
+    /// Servers that can be guards (positive weight at the first position).
+    pub fn eligible(&self) -> usize {
+        self.weights.iter().filter(|&&w| w > 0.0).count()
+    }
+
+    /// Fills `out` with a new guard set of `count` guards (fewer if fewer are eligible).
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, count: usize, out: &mut Vec<Unit>) {
         out.clear();
         match (self.kind, self.pool) {
@@ -63,20 +62,35 @@ impl GuardSampler {
                 out.extend((0..count).map(|_| self.units[self.table.sample(rng)]));
             }
             (SamplerKind::Fast, Pool::Finite) => {
-                // Servers weigh 1: uniform, redrawn while already a guard.
-                let n = self.units.len() as u32;
-                while out.len() < count {
-                    let u = self.units[rng.random_range(0..n) as usize];
-                    if !out.contains(&u) {
-                        out.push(u);
+                let count = count.min(self.eligible());
+                // By weight, redrawn while already a guard: the weighted draw among the rest.
+                'guards: while out.len() < count {
+                    for _ in 0..TRIES {
+                        let u = self.units[self.table.sample(rng)];
+                        if !out.contains(&u) {
+                            out.push(u);
+                            continue 'guards;
+                        }
                     }
+                    let rest: Vec<usize> = (0..self.units.len())
+                        .filter(|&i| self.weights[i] > 0.0 && !out.contains(&self.units[i]))
+                        .collect();
+                    let index = WeightedIndex::new(rest.iter().map(|&i| self.weights[i]))
+                        .expect("an eligible unit");
+                    out.push(self.units[rest[index.sample(rng)]]);
                 }
             }
             (SamplerKind::Reference, pool) => {
                 for _ in 0..count {
                     let allowed: Vec<usize> = (0..self.units.len())
-                        .filter(|&i| pool == Pool::Infinite || !out.contains(&self.units[i]))
+                        .filter(|&i| {
+                            self.weights[i] > 0.0
+                                && (pool == Pool::Infinite || !out.contains(&self.units[i]))
+                        })
                         .collect();
+                    if allowed.is_empty() {
+                        break;
+                    }
                     let index = WeightedIndex::new(allowed.iter().map(|&i| self.weights[i]))
                         .expect("an allowed unit");
                     out.push(self.units[allowed[index.sample(rng)]]);

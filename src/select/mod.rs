@@ -5,6 +5,7 @@
 pub mod fast;
 pub mod guards;
 pub mod reference;
+pub mod server;
 
 use rand::Rng;
 
@@ -37,6 +38,49 @@ impl Selection {
 
     pub fn parse(s: &str) -> Option<Selection> {
         Selection::ALL.into_iter().find(|p| p.name() == s)
+    }
+}
+
+/// Server-level path rules (SPEC §7): no two hops in one subnet, a role each position needs,
+/// and per-position weight multipliers by the server's set of roles (enough to express Tor's
+/// bandwidth weights: a guard-and-exit relay counts for less in the guard position, say).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PathRules {
+    pub distinct_subnets: bool,
+    /// Per position: the role a server needs there (index into the network's roles); empty
+    /// when no position needs one.
+    pub roles: Vec<Option<u32>>,
+    /// Per position: (exact role set as a bit mask, multiplier); unlisted sets count 1.
+    pub multipliers: Vec<Vec<(u32, f64)>>,
+}
+
+impl PathRules {
+    /// No rule at all: every position draws by plain weight.
+    pub fn is_plain(&self) -> bool {
+        !self.distinct_subnets
+            && self.roles.iter().all(Option::is_none)
+            && self.multipliers.iter().all(Vec::is_empty)
+    }
+
+    /// Whether positions differ in who may take them or how much they weigh.
+    pub fn varies_by_position(&self) -> bool {
+        self.roles.iter().any(Option::is_some) || self.multipliers.iter().any(|m| !m.is_empty())
+    }
+
+    /// The weight of `server` at hop `position`: 0 without the needed role, else its weight
+    /// times the position's multiplier for its role set.
+    pub fn weight(&self, position: usize, server: &crate::model::Server) -> f64 {
+        if let Some(Some(role)) = self.roles.get(position)
+            && server.roles >> role & 1 == 0
+        {
+            return 0.0;
+        }
+        let m = self
+            .multipliers
+            .get(position)
+            .and_then(|list| list.iter().find(|(mask, _)| *mask == server.roles))
+            .map_or(1.0, |(_, m)| *m);
+        server.weight * m
     }
 }
 

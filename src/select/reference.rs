@@ -1,62 +1,103 @@
 //! Plain, obviously correct samplers: each hop builds the list of servers (or, in an infinite
-//! pool, operators) the policy still allows and draws one in proportion to its weight with
-//! `rand`'s `WeightedIndex`. Slow on purpose: nothing here is clever.
+//! pool, operators) the policy and the path rules still allow, with their weights at that
+//! position, and draws one with `rand`'s `WeightedIndex`. Slow on purpose: nothing here is
+//! clever. When nothing is allowed the hop takes any server eligible at its position (see
+//! `server`).
 
-use super::{HopSource, Selection, Unit as Placed};
-use crate::model::{Network, Pool};
+use super::{HopSource, PathRules, Selection, Unit as Placed};
+use crate::model::{Network, Pool, Server};
 use rand::Rng;
 use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
 
-/// One server (finite pool) or one operator (infinite pool).
-#[derive(Debug, Clone, Copy)]
-struct Unit {
-    operator: u32,
-    entity: u32,
-    weight: f64,
-}
-
 #[derive(Debug, Clone)]
 pub struct ReferenceSampler {
-    units: Vec<Unit>,
+    /// Servers (finite pool) or operators as servers of their share (infinite pool).
+    units: Vec<Server>,
+    entity: Vec<u32>,
     selection: Selection,
+    rules: PathRules,
     /// Units already in the current path.
     chosen: Vec<usize>,
 }
 
-impl ReferenceSampler {
-    pub fn new(network: &Network, selection: Selection) -> ReferenceSampler {
-        let mut units = Vec::new();
-        for (i, op) in network.operators.iter().enumerate() {
-            let unit = Unit {
+/// The units a path is drawn from: servers, or in an infinite pool one unit per operator.
+pub fn units(network: &Network) -> Vec<Server> {
+    match network.pool {
+        Pool::Infinite => network
+            .operators
+            .iter()
+            .enumerate()
+            .map(|(i, o)| Server {
                 operator: i as u32,
-                entity: op.entity as u32,
-                weight: 1.0,
-            };
-            match network.pool {
-                Pool::Infinite => units.push(Unit {
-                    weight: op.weight,
-                    ..unit
-                }),
-                Pool::Finite => (0..op.servers).for_each(|_| units.push(unit)),
-            }
-        }
+                weight: o.weight,
+                subnet: None,
+                roles: u32::MAX,
+            })
+            .collect(),
+        Pool::Finite => network.server_list(),
+    }
+}
+
+impl ReferenceSampler {
+    pub fn new(network: &Network, selection: Selection, rules: &PathRules) -> ReferenceSampler {
+        let units = units(network);
+        let entity = units
+            .iter()
+            .map(|u| network.operators[u.operator as usize].entity as u32)
+            .collect();
         ReferenceSampler {
             units,
+            entity,
             selection,
+            rules: rules.clone(),
             chosen: Vec::new(),
         }
     }
+}
 
-    fn allowed(&self, u: usize) -> bool {
-        match self.selection {
-            Selection::Random => true,
-            Selection::DistinctServers => !self.chosen.contains(&u),
-            Selection::OperatorAware => !self
-                .chosen
-                .iter()
-                .any(|&c| self.units[c].operator == self.units[u].operator),
-        }
+/// Whether `u` may follow the units in `chosen` under the policy and the subnet rule.
+pub fn allowed(
+    units: &[Server],
+    selection: Selection,
+    rules: &PathRules,
+    chosen: &[usize],
+    u: usize,
+) -> bool {
+    let policy = match selection {
+        Selection::Random => true,
+        Selection::DistinctServers => !chosen.contains(&u),
+        Selection::OperatorAware => !chosen
+            .iter()
+            .any(|&c| units[c].operator == units[u].operator),
+    };
+    let subnet_ok = !rules.distinct_subnets
+        || units[u].subnet.is_none()
+        || !chosen.iter().any(|&c| units[c].subnet == units[u].subnet);
+    policy && subnet_ok
+}
+
+/// The candidates for the next hop after `chosen`, with their weights at that position.
+pub fn candidates(
+    units: &[Server],
+    selection: Selection,
+    rules: &PathRules,
+    chosen: &[usize],
+) -> Vec<(usize, f64)> {
+    let position = chosen.len();
+    let eligible: Vec<(usize, f64)> = (0..units.len())
+        .map(|u| (u, rules.weight(position, &units[u])))
+        .filter(|&(_, w)| w > 0.0)
+        .collect();
+    let allowed: Vec<(usize, f64)> = eligible
+        .iter()
+        .copied()
+        .filter(|&(u, _)| allowed(units, selection, rules, chosen, u))
+        .collect();
+    if allowed.is_empty() {
+        eligible
+    } else {
+        allowed
     }
 }
 
@@ -77,11 +118,11 @@ impl HopSource for ReferenceSampler {
     }
 
     fn next_entity<R: Rng + ?Sized>(&mut self, rng: &mut R) -> u32 {
-        let candidates: Vec<usize> = (0..self.units.len()).filter(|&u| self.allowed(u)).collect();
-        let weights = candidates.iter().map(|&u| self.units[u].weight);
-        let index = WeightedIndex::new(weights).expect("validation guarantees an allowed unit");
-        let u = candidates[index.sample(rng)];
+        let list = candidates(&self.units, self.selection, &self.rules, &self.chosen);
+        let index =
+            WeightedIndex::new(list.iter().map(|&(_, w)| w)).expect("validation leaves a unit");
+        let u = list[index.sample(rng)].0;
         self.chosen.push(u);
-        self.units[u].entity
+        self.entity[u]
     }
 }

@@ -74,6 +74,7 @@ fn scenario(
         adversary: Adversary { target, event },
         guards: None,
         paths_per_day: None,
+        rules: Default::default(),
         run: RunSettings {
             paths: 1,
             trials: 1,
@@ -244,9 +245,14 @@ fn closed_forms_equal_exhaustive_enumeration() {
                 for target in &targets {
                     for event in Event::ALL {
                         let s = scenario(net.clone(), hops, selection, target.clone(), event);
-                        let exact =
-                            enumerate::path_probability(&net, selection, &s.adversary, hops)
-                                .unwrap();
+                        let exact = enumerate::path_probability(
+                            &net,
+                            selection,
+                            &s.rules,
+                            &s.adversary,
+                            hops,
+                        )
+                        .unwrap();
                         let formula = closed(&s);
                         assert!(
                             close(formula, exact, 1e-12),

@@ -53,6 +53,7 @@ fn scenario(
         adversary: Adversary { target, event },
         guards: Some(guards),
         paths_per_day: None,
+        rules: Default::default(),
         run: RunSettings {
             paths,
             trials: 40_000,
@@ -109,6 +110,7 @@ fn random_guard_closed_forms_equal_enumeration() {
                             let (path, client, guard) = enumerate::guarded_client(
                                 &s.network,
                                 s.selection,
+                                &s.rules,
                                 &s.adversary,
                                 hops,
                                 guards,
@@ -214,9 +216,16 @@ fn every_policy_with_guards_agrees_with_enumeration() {
                 if sampler == SamplerKind::Reference {
                     s.run.trials = 5_000;
                 }
-                let (path, client, guard) =
-                    enumerate::guarded_client(&s.network, selection, &s.adversary, 3, guards, 4)
-                        .unwrap();
+                let (path, client, guard) = enumerate::guarded_client(
+                    &s.network,
+                    selection,
+                    &s.rules,
+                    &s.adversary,
+                    3,
+                    guards,
+                    4,
+                )
+                .unwrap();
                 let r = simulate(&s, sampler);
                 for (metric, exact) in [("path", path), ("client", client), ("guard", guard)] {
                     let row = r.row(metric).unwrap();
