@@ -205,6 +205,9 @@ pub struct RunArgs {
     /// Write the CDF of the first compromised path, simulated and closed form (.csv or .svg).
     #[arg(long, value_name = "FILE")]
     pub cdf: Option<PathBuf>,
+    /// The network's data file (a CSV), replacing the path the scenario names.
+    #[arg(long, value_name = "CSV")]
+    pub data: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -278,6 +281,7 @@ impl RunArgs {
             },
             common: self.common.options(),
             cdf: self.cdf.clone(),
+            data: self.data.clone(),
         }
     }
 }

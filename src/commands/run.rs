@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub common: CommonOptions,
     /// Write the CDF of the first compromised path here (.csv or .svg).
     pub cdf: Option<PathBuf>,
+    /// The network's data file, replacing the one the scenario names.
+    pub data: Option<PathBuf>,
 }
 
 /// One point of the CDF of the first compromised path.
@@ -56,7 +58,8 @@ fn cdf_file(path: &Path) -> Result<PendingOutput> {
 
 pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
     options.common.validate()?;
-    let scenario = Scenario::load(&options.scenario)?.with_overrides(&options.overrides)?;
+    let scenario = Scenario::load_with_data(&options.scenario, options.data.as_deref())?
+        .with_overrides(&options.overrides)?;
     let pending = options.common.pending_output()?;
     let cdf = options.cdf.as_deref().map(cdf_file).transpose()?;
     let bar = progress_bar(options.common.progress, chunks_of(&scenario));

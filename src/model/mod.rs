@@ -1,6 +1,7 @@
 //! The network model: operators, the entities that own them, and the pool they form.
 
 mod generate;
+pub mod presets;
 
 pub use generate::{adversary_operators, uniform_operators, zipf_operators};
 

@@ -107,6 +107,47 @@ impl Scenario {
         build(raw, label, base, default_name)
     }
 
+    /// Reads a scenario whose network data file is given on the command line (`--data`):
+    /// the path replaces the one the network's `csv` key names, taken from the current folder.
+    pub fn load_with_data(path: &Path, data: Option<&Path>) -> Result<Scenario, InputError> {
+        let Some(data) = data else {
+            return Scenario::load(path);
+        };
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::whole(&label, format!("cannot read the scenario file: {e}"))
+        })?;
+        let mut raw = deserialize(&text, &label)?;
+        let absolute = std::env::current_dir()
+            .map(|d| d.join(data))
+            .unwrap_or_else(|_| data.to_path_buf());
+        let file = absolute.display().to_string();
+        let n = &mut raw.network;
+        if let Some(t) = n.tor_families.as_mut() {
+            t.csv = file;
+        } else if let Some(x) = n.simplex_presets.as_mut() {
+            x.csv = file;
+        } else if n.servers_csv.is_some() {
+            n.servers_csv = Some(file);
+        } else if n.csv.is_some() {
+            n.csv = Some(file);
+        } else {
+            return Err(InputError::new(
+                "command line",
+                "--data",
+                format!(
+                    "{label} reads no data file (csv, servers_csv, tor_families or simplex_presets)"
+                ),
+            ));
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        build(raw, &label, &base, &stem)
+    }
+
     /// Applies command-line overrides and validates the result again.
     pub fn with_overrides(mut self, o: &Overrides) -> Result<Scenario, InputError> {
         // Name the scenario too: an override is only wrong for a given network.
@@ -555,6 +596,8 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
         raw.operators.as_ref().map(|_| "operators"),
         raw.servers.as_ref().map(|_| "servers"),
         raw.servers_csv.as_ref().map(|_| "servers_csv"),
+        raw.tor_families.as_ref().map(|_| "tor_families"),
+        raw.simplex_presets.as_ref().map(|_| "simplex_presets"),
     ]
     .into_iter()
     .flatten()
@@ -563,7 +606,7 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
         return Err(err(
             "network",
             format!(
-                "{}; expected exactly one of uniform, adversary, zipf, csv, operators, servers or servers_csv",
+                "{}; expected exactly one of uniform, adversary, zipf, csv, operators, servers, servers_csv, tor_families or simplex_presets",
                 if given.is_empty() {
                     "no network is given".to_string()
                 } else {
@@ -573,8 +616,37 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
         ));
     }
     let key = format!("network.{}", given[0]);
+    let read = |file: &str, what: &str| -> Result<(String, String), InputError> {
+        let path = base.join(file);
+        let data = path.display().to_string();
+        std::fs::read_to_string(&path)
+            .map(|t| (t, data.clone()))
+            .map_err(|e| {
+                InputError::whole(
+                    &data,
+                    format!("cannot read the {what} (named by `{key}` in {label}): {e}"),
+                )
+            })
+    };
     let server_level = raw.servers.is_some() || raw.servers_csv.is_some();
-    let mut network = if server_level {
+    let mut network = if let Some(t) = raw.tor_families {
+        let (text, label) = read(&t.csv, "Tor family table")?;
+        let specs = crate::model::presets::tor_families(&text, &label, t.others.unwrap_or(5500))
+            .map_err(|m| InputError::whole(&label, m))?;
+        Network::from_servers(specs).map_err(|m| err(&key, m))?
+    } else if let Some(x) = raw.simplex_presets {
+        let (text, label) = read(&x.csv, "SimpleX preset server table")?;
+        let protocol = x.protocol.unwrap_or_else(|| "SMP".to_string());
+        let specs = crate::model::presets::simplex_presets(
+            &text,
+            &label,
+            &x.operators,
+            &protocol,
+            x.custom.unwrap_or(0),
+        )
+        .map_err(|m| InputError::whole(&label, m))?;
+        Network::from_servers(specs).map_err(|m| err(&key, m))?
+    } else if server_level {
         let prefix = raw.subnet_prefix;
         if prefix.is_some_and(|p| p > 32) {
             return Err(err(
@@ -742,6 +814,12 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
                 .assign_entity(entity, operators)
                 .map_err(|m| err(&format!("network.entities.{entity}"), m))?;
         }
+    }
+    if let Some(a) = raw.add_adversary {
+        let name = a.name.unwrap_or_else(|| "adversary".to_string());
+        network = network
+            .with_adversary(&name, a.share, a.operators.unwrap_or(1))
+            .map_err(|m| err("network.add_adversary", m))?;
     }
     Ok(network)
 }

@@ -34,6 +34,10 @@ pub struct RawNetwork {
     pub operators: Option<Vec<RawOperator>>,
     pub servers: Option<Vec<RawServer>>,
     pub servers_csv: Option<String>,
+    pub tor_families: Option<RawTorFamilies>,
+    pub simplex_presets: Option<RawSimplex>,
+    /// An adversary added to whatever network the other keys build.
+    pub add_adversary: Option<RawAddAdversary>,
     /// Prefix length deriving subnets from IPv4 addresses (`ip` of servers).
     pub subnet_prefix: Option<u8>,
     /// Entity name → operators it owns, overriding each operator's own `entity`.
@@ -70,6 +74,30 @@ pub struct RawOperator {
     pub share: Option<f64>,
     pub servers: Option<u64>,
     pub entity: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTorFamilies {
+    pub csv: String,
+    pub others: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimplex {
+    pub csv: String,
+    pub operators: Vec<String>,
+    pub protocol: Option<String>,
+    pub custom: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAddAdversary {
+    pub share: f64,
+    pub operators: Option<u64>,
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

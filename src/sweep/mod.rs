@@ -62,6 +62,32 @@ fn split_key(spec: &str, flag: &str) -> Result<(String, String), InputError> {
 pub fn parse_vary(spec: &str) -> Result<Vary, InputError> {
     let flag = "--vary";
     let (key, range) = split_key(spec, flag)?;
+    let integer = is_integer_key(&key);
+    if range.contains(',') {
+        // An explicit list of values.
+        let mut values = Vec::new();
+        for v in range.split(',') {
+            let x = v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| {
+                    InputError::new(
+                        CLI,
+                        format!("{flag} {key}"),
+                        format!("`{v}` is not a finite number"),
+                    )
+                })?;
+            values.push(if integer { x.round() } else { x });
+        }
+        return Ok(Vary {
+            key,
+            values,
+            log: false,
+            integer,
+        });
+    }
     let (log, range) = match range.strip_prefix("log:") {
         Some(r) => (true, r),
         None => (false, range.as_str()),
@@ -95,7 +121,6 @@ pub fn parse_vary(spec: &str) -> Result<Vary, InputError> {
     if log && (from <= 0.0 || to <= 0.0) {
         return Err(bad("a log range needs FROM and TO above 0".into()));
     }
-    let integer = is_integer_key(&key);
     let mut values: Vec<f64> = (0..steps)
         .map(|i| {
             let t = if steps == 1 {

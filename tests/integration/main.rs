@@ -7,6 +7,7 @@ mod closed_forms;
 mod determinism;
 mod guards;
 mod monte_carlo;
+mod presets;
 mod servers;
 mod sweep;
 mod time;

@@ -1,0 +1,130 @@
+//! Presets read the real data in ../shared/data (never copied into the project), in place or
+//! through --data, and simulate what the enumerator says on the small ones.
+
+use super::{pathrisk, root};
+use pathrisk::analytic::enumerate;
+use pathrisk::engine::{self, EngineConfig};
+use pathrisk::scenario::Scenario;
+use pathrisk::stats;
+
+fn shared(file: &str) -> std::path::PathBuf {
+    root().join("../shared/data").join(file)
+}
+
+#[test]
+fn tor_preset_reads_the_family_table() {
+    let s = Scenario::load(&root().join("scenarios/presets/tor.toml")).unwrap();
+    // 64 families, 5500 single relays, the adversary.
+    assert_eq!(s.network.operators.len(), 64 + 5500 + 1);
+    let mut roles = s.network.roles.clone();
+    roles.sort();
+    assert_eq!(roles, ["exit", "guard", "middle"]);
+    // Each position's weights add up to 100% of the table plus the adversary's 2%.
+    let total = |role: &str| -> f64 {
+        let r = s.network.roles.iter().position(|x| x == role).unwrap();
+        s.network
+            .servers
+            .iter()
+            .filter(|v| v.roles >> r & 1 == 1)
+            .map(|v| v.weight)
+            .sum()
+    };
+    for role in ["guard", "middle", "exit"] {
+        assert!(
+            (total(role) - 100.0 / 0.98).abs() < 1e-9,
+            "{role}: {}",
+            total(role)
+        );
+    }
+    let largest = s
+        .network
+        .operators
+        .iter()
+        .find(|o| o.name == "family-1084200B")
+        .unwrap();
+    assert!((largest.weight - (2.932 + 11.54)).abs() < 1e-12);
+}
+
+#[test]
+fn simplex_preset_gives_a_new_user_four_simplex_and_three_flux_servers() {
+    let s = Scenario::load(&root().join("scenarios/presets/simplex-private-routing.toml")).unwrap();
+    let count = |op: &str| {
+        let i = s
+            .network
+            .operators
+            .iter()
+            .position(|o| o.name == op)
+            .unwrap();
+        s.network
+            .servers
+            .iter()
+            .filter(|v| v.operator == i as u32)
+            .count()
+    };
+    assert_eq!((count("SimpleX Chat"), count("Flux")), (4, 3));
+    let proxy = s.network.roles.iter().position(|r| r == "proxy").unwrap();
+    let storage = s.network.roles.iter().position(|r| r == "storage").unwrap();
+    let flux = s
+        .network
+        .operators
+        .iter()
+        .position(|o| o.name == "Flux")
+        .unwrap() as u32;
+    for v in s.network.servers.iter().filter(|v| v.operator == flux) {
+        assert!(
+            v.roles >> proxy & 1 == 1 && v.roles >> storage & 1 == 0,
+            "Flux only forwards"
+        );
+    }
+}
+
+#[test]
+fn data_path_on_the_command_line_replaces_the_scenarios() {
+    let out = pathrisk()
+        .arg("run")
+        .arg(root().join("scenarios/presets/simplex-private-routing-custom.toml"))
+        .arg("--data")
+        .arg(shared("simplex_preset_servers.csv"))
+        .args(["--trials", "500", "--quiet", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pathrisk()
+        .arg("run")
+        .arg(root().join("scenarios/presets/tor.toml"))
+        .args(["--data", "no/such/file.csv", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.csv"));
+}
+
+#[test]
+fn simplex_sybil_simulation_matches_enumeration() {
+    // Three adversary operators with 5% in all: only a Sybil can hold both hops.
+    let text =
+        std::fs::read_to_string(root().join("scenarios/presets/simplex-private-routing.toml"))
+            .unwrap()
+            .replace("share = 0.02, operators = 1", "share = 0.05, operators = 3")
+            .replace("paths = 2000", "paths = 10");
+    let s = Scenario::parse(
+        &text,
+        "simplex.toml",
+        &root().join("scenarios/presets"),
+        "simplex",
+    )
+    .unwrap();
+    let exact =
+        enumerate::path_probability(&s.network, s.selection, &s.rules, &s.adversary, s.hops)
+            .unwrap();
+    assert!(exact > 0.0);
+    let outcome = engine::simulate(&s, &EngineConfig::default(), &|_| {}).unwrap();
+    let c = &outcome.counts;
+    let pv = stats::binomial_p_value(c.path_hits, c.paths_drawn, exact);
+    assert!(pv > 1e-4, "{} of {} vs {exact}", c.path_hits, c.paths_drawn);
+}
