@@ -128,3 +128,27 @@ fn simplex_sybil_simulation_matches_enumeration() {
     let pv = stats::binomial_p_value(c.path_hits, c.paths_drawn, exact);
     assert!(pv > 1e-4, "{} of {} vs {exact}", c.path_hits, c.paths_drawn);
 }
+
+#[test]
+fn rejects_bad_preset_and_overlay_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let simplex = shared("simplex_preset_servers.csv").display().to_string();
+    for (text, expected) in [
+        ("[network]\nuniform = { operators = 5 }\nadd_adversary = { share = 1.5 }\n".to_string(), "network.add_adversary"),
+        ("[network]\nuniform = { operators = 5 }\nadd_adversary = { share = 0.1, operators = 0 }\n".to_string(), "0 operators"),
+        ("[network]\nuniform = { operators = 5 }\nadd_adversary = { share = 0.1, name = \"op1\" }\n".to_string(), "already has an entity"),
+        ("[network]\ntor_families = { csv = \"missing.csv\" }\n".to_string(), "missing.csv"),
+        (format!("[network]\nsimplex_presets = {{ csv = \"{simplex}\", operators = [\"Nobody\"] }}\n"), "operator `Nobody`"),
+        ("[network]\nservers_csv = \"s.csv\"\nsubnet_prefix = 40\n".to_string(), "network.subnet_prefix"),
+        ("[network]\ntor_families = { csv = \"bad.csv\" }\n".to_string(), "row 2, column cw_fraction_pct"),
+    ] {
+        super::write(dir.path(), "bad.csv", "rank,kind,id_prefix,cw_fraction_pct,exit_pct,guard_pct,relays,first_seen\n0,family,AA,lots,1,1,3,2020-01-01\n");
+        super::write(dir.path(), "s.csv", "operator\na\n");
+        let file = super::write(dir.path(), "bad.toml", &text);
+        let out = pathrisk().arg("run").arg(&file).args(["--quiet", "--trials", "10"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
+        assert!(stderr.contains(expected) && !stderr.contains("panicked"), "{text}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
