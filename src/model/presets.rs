@@ -3,6 +3,14 @@
 
 use super::{Network, Pool, ServerSpec};
 
+/// The index of column `name` in a CSV header, or a message naming the file.
+fn column(headers: &csv::StringRecord, name: &str, label: &str) -> Result<usize, String> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| format!("{label}: header: no `{name}` column"))
+}
+
 /// Tor relay families from OrNetStats' table (`rank,kind,id_prefix,cw_fraction_pct,exit_pct,
 /// guard_pct,relays,first_seen`): each family is an operator with a guard, a middle and an
 /// exit server weighted by its guard probability, consensus-weight fraction and exit
@@ -17,12 +25,7 @@ pub fn tor_families(text: &str, label: &str, others: u64) -> Result<Vec<ServerSp
         .headers()
         .map_err(|e| format!("{label}: cannot read the header: {e}"))?
         .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("{label}: header: no `{name}` column"))
-    };
+    let col = |name: &str| column(&headers, name, label);
     let (id, cw, exit, guard) = (
         col("id_prefix")?,
         col("cw_fraction_pct")?,
@@ -105,12 +108,7 @@ pub fn simplex_presets(
         .headers()
         .map_err(|e| format!("{label}: cannot read the header: {e}"))?
         .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("{label}: header: no `{name}` column"))
-    };
+    let col = |name: &str| column(&headers, name, label);
     let (op, proto, host, enabled, per_user, storage, proxy) = (
         col("operator")?,
         col("protocol")?,

@@ -9,10 +9,12 @@ pub const MAX_CSV_BYTES: u64 = 100 * 1024 * 1024;
 /// Files with more data rows than this are refused.
 pub const MAX_CSV_ROWS: usize = 1_000_000;
 
-pub fn load_operators(path: &Path) -> Result<Vec<OperatorSpec>, InputError> {
+/// Reads a data file, refusing one over [`MAX_CSV_BYTES`] before reading it. Returns the text
+/// and the file's label for messages; `what` names the file in them ("operator CSV").
+pub fn read_data(path: &Path, what: &str) -> Result<(String, String), InputError> {
     let label = path.display().to_string();
     let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::whole(&label, format!("cannot read the operator CSV: {e}")))?;
+        .map_err(|e| InputError::whole(&label, format!("cannot read the {what}: {e}")))?;
     if meta.len() > MAX_CSV_BYTES {
         return Err(InputError::whole(
             &label,
@@ -23,7 +25,12 @@ pub fn load_operators(path: &Path) -> Result<Vec<OperatorSpec>, InputError> {
         ));
     }
     let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::whole(&label, format!("cannot read the operator CSV: {e}")))?;
+        .map_err(|e| InputError::whole(&label, format!("cannot read the {what}: {e}")))?;
+    Ok((text, label))
+}
+
+pub fn load_operators(path: &Path) -> Result<Vec<OperatorSpec>, InputError> {
+    let (text, label) = read_data(path, "operator CSV")?;
     parse_operators(&text, &label)
 }
 
@@ -174,20 +181,7 @@ pub fn load_servers(
     path: &Path,
     prefix: Option<u8>,
 ) -> Result<Vec<crate::model::ServerSpec>, InputError> {
-    let label = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::whole(&label, format!("cannot read the server CSV: {e}")))?;
-    if meta.len() > MAX_CSV_BYTES {
-        return Err(InputError::whole(
-            &label,
-            format!(
-                "the file has {} bytes; the limit is {MAX_CSV_BYTES}",
-                meta.len()
-            ),
-        ));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::whole(&label, format!("cannot read the server CSV: {e}")))?;
+    let (text, label) = read_data(path, "server CSV")?;
     parse_servers(&text, &label, prefix)
 }
 

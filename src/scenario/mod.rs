@@ -6,7 +6,7 @@ mod raw;
 
 pub use self::csv::{
     MAX_CSV_BYTES, MAX_CSV_ROWS, load_operators, load_servers, parse_operators, parse_servers,
-    subnet_of,
+    read_data, subnet_of,
 };
 
 use crate::adversary::{Adversary, Event, Target};
@@ -617,16 +617,10 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
     }
     let key = format!("network.{}", given[0]);
     let read = |file: &str, what: &str| -> Result<(String, String), InputError> {
-        let path = base.join(file);
-        let data = path.display().to_string();
-        std::fs::read_to_string(&path)
-            .map(|t| (t, data.clone()))
-            .map_err(|e| {
-                InputError::whole(
-                    &data,
-                    format!("cannot read the {what} (named by `{key}` in {label}): {e}"),
-                )
-            })
+        read_data(&base.join(file), what).map_err(|mut e| {
+            e.message = format!("{} (named by `{key}` in {label})", e.message);
+            e
+        })
     };
     let server_level = raw.servers.is_some() || raw.servers_csv.is_some();
     let mut network = if let Some(t) = raw.tor_families {
