@@ -39,6 +39,18 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// Measure ns per simulated path of the workloads W1–W5 against baselines (medians).
+    Bench {
+        /// Paths per engine run (the slow baselines run fewer).
+        #[arg(long, default_value_t = 100_000_000)]
+        paths: u64,
+        /// Runs per measurement; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Threads for the "all threads" column (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 
 pub mod adversary;
 pub mod analytic;
+pub mod bench;
 pub mod commands;
 pub mod engine;
 pub mod error;

@@ -33,6 +33,17 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
             clap_complete::generate(*shell, &mut Cli::command(), "pathrisk", &mut stdout);
             return Ok(0);
         }
+        Some(Command::Bench {
+            paths,
+            runs,
+            threads,
+        }) => {
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let rows = pathrisk::bench::measure(*paths, *runs, threads)?;
+            print!("{}", pathrisk::bench::table(&rows, threads));
+            return Ok(0);
+        }
         Some(Command::Man) => {
             clap_mangen::Man::new(Cli::command()).render(&mut stdout)?;
             return Ok(0);
