@@ -4,24 +4,23 @@
 //! draw proportional to weight among what is left (the definition), and fall back to a linear
 //! scan when most of the weight is already used, so rejection never loops for long.
 
+use super::alias::AliasTable;
 use super::{HopSource, Unit};
 use crate::model::{Network, Pool};
-use rand::distr::Distribution;
 use rand::{Rng, RngExt};
-use rand_distr::weighted::WeightedAliasIndex;
 
 /// Largest number of hops a path may have.
 pub const MAX_HOPS: usize = 32;
 
-fn alias(weights: Vec<f64>) -> WeightedAliasIndex<f64> {
-    WeightedAliasIndex::new(weights).expect("validated weights are positive and finite")
+fn alias(weights: Vec<f64>) -> AliasTable {
+    AliasTable::new(&weights).expect("validated weights are positive and finite")
 }
 
 /// `random`: every hop an operator by weight (a server of weight 1 in a finite pool is the same
 /// as its operator drawn by server count, as only the operator's entity matters to the event).
 #[derive(Debug, Clone)]
 pub struct RandomKernel {
-    table: WeightedAliasIndex<f64>,
+    table: AliasTable,
     entity_of: Vec<u32>,
 }
 
@@ -105,7 +104,7 @@ impl HopSource for DistinctServersKernel {
 /// `operator-aware`: an operator by weight among those not yet in the path.
 #[derive(Debug, Clone)]
 pub struct OperatorAwareKernel {
-    table: WeightedAliasIndex<f64>,
+    table: AliasTable,
     weights: Vec<f64>,
     total: f64,
     entity_of: Vec<u32>,

@@ -2,12 +2,12 @@
 //! position in a finite pool, G independent operators by share in an infinite one (where two
 //! draws are two distinct servers of infinitesimal weight, even of one operator).
 
+use super::alias::AliasTable;
 use super::{PathRules, SamplerKind, Unit};
 use crate::model::{Network, Pool};
 use rand::Rng;
 use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
-use rand_distr::weighted::WeightedAliasIndex;
 
 /// Rejections of an already chosen guard before a draw scans the others.
 const TRIES: usize = 64;
@@ -19,7 +19,7 @@ pub struct GuardSampler {
     /// Every unit (server in a finite pool, operator in an infinite one).
     units: Vec<Unit>,
     weights: Vec<f64>,
-    table: WeightedAliasIndex<f64>,
+    table: AliasTable,
 }
 
 impl GuardSampler {
@@ -39,7 +39,7 @@ impl GuardSampler {
             })
             .collect();
         let weights: Vec<f64> = servers.iter().map(|s| rules.weight(0, s)).collect();
-        let table = WeightedAliasIndex::new(weights.clone()).expect("validated weights");
+        let table = AliasTable::new(&weights).expect("validated weights");
         GuardSampler {
             kind,
             pool: network.pool,

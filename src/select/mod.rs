@@ -2,6 +2,7 @@
 //! sampler (`reference`) that follows the SPEC's words literally, and a fast kernel (`fast`)
 //! that the engine uses; tests hold the two to the same distribution and to the closed forms.
 
+pub mod alias;
 pub mod fast;
 pub mod guards;
 pub mod reference;

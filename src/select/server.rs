@@ -8,12 +8,11 @@
 //! to any server eligible there, ignoring the exclusions — SimpleX's rule when no unused
 //! operator is left. The reference sampler and the enumerator do the same.
 
+use super::alias::AliasTable;
 use super::fast::MAX_HOPS;
 use super::{HopSource, PathRules, Selection, Unit};
 use crate::model::Network;
-use rand::distr::Distribution;
 use rand::{Rng, RngExt};
-use rand_distr::weighted::WeightedAliasIndex;
 
 /// Rejections before a draw scans the allowed servers.
 const TRIES: usize = 64;
@@ -24,7 +23,7 @@ pub struct ServerKernel {
     selection: Selection,
     distinct_subnets: bool,
     /// Per position (one shared entry when positions do not differ).
-    tables: Vec<WeightedAliasIndex<f64>>,
+    tables: Vec<AliasTable>,
     weights: Vec<Vec<f64>>,
     operator: Vec<u32>,
     entity: Vec<u32>,
@@ -47,10 +46,7 @@ impl ServerKernel {
             .collect();
         let tables = weights
             .iter()
-            .map(|w| {
-                WeightedAliasIndex::new(w.clone())
-                    .expect("validation leaves a server at every position")
-            })
+            .map(|w| AliasTable::new(w).expect("validation leaves a server at every position"))
             .collect();
         ServerKernel {
             selection,
