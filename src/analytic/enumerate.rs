@@ -53,9 +53,15 @@ impl Tree<'_> {
                     .iter()
                     .all(|&v| self.units[v].operator != unit.operator),
             };
+            // The subnet rule looks at the hops from `subnets_from` on only.
+            let from = self.rules.subnets_from;
             let by_subnet = !self.rules.distinct_subnets
+                || path.len() < from
                 || unit.subnet.is_none()
-                || path.iter().all(|&v| self.units[v].subnet != unit.subnet);
+                || path
+                    .iter()
+                    .skip(from)
+                    .all(|&v| self.units[v].subnet != unit.subnet);
             by_policy && by_subnet
         };
         let eligible: Vec<(usize, f64)> = (0..self.units.len())

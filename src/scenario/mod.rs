@@ -348,12 +348,25 @@ fn build(
 fn build_rules(
     network: &Network,
     hops: usize,
-    distinct_subnets: Option<bool>,
+    distinct_subnets: Option<toml::Value>,
     roles: Option<Vec<String>>,
     weights: Option<Vec<std::collections::BTreeMap<String, f64>>>,
 ) -> Result<PathRules, (&'static str, String)> {
     let mut rules = PathRules {
-        distinct_subnets: distinct_subnets.unwrap_or(false),
+        distinct_subnets: match &distinct_subnets {
+            None | Some(toml::Value::Boolean(false)) => false,
+            Some(toml::Value::Boolean(true)) => true,
+            Some(toml::Value::String(s)) if s == "after-first" => true,
+            Some(other) => {
+                return Err((
+                    "distinct-subnets",
+                    format!("{other}; expected true, false or \"after-first\""),
+                ));
+            }
+        },
+        subnets_from: usize::from(
+            matches!(&distinct_subnets, Some(toml::Value::String(s)) if s == "after-first"),
+        ),
         ..PathRules::default()
     };
     let server_level = network.is_server_level();

@@ -116,8 +116,9 @@ pub struct RawServer {
 pub struct RawPath {
     pub hops: Option<u64>,
     pub selection: Option<Selection>,
+    /// `true`, `false` or `"after-first"` (every hop but the first, a guard).
     #[serde(rename = "distinct-subnets")]
-    pub distinct_subnets: Option<bool>,
+    pub distinct_subnets: Option<toml::Value>,
     /// The role each position needs ("" for none).
     pub roles: Option<Vec<String>>,
     /// Per position: role set ("guard+exit", "none") → weight multiplier.

@@ -48,6 +48,9 @@ impl Selection {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PathRules {
     pub distinct_subnets: bool,
+    /// The first position the subnet rule covers: 0 for every hop, 1 to leave the first hop
+    /// (a guard) out — Session's "one node per /24 among the non-guard hops".
+    pub subnets_from: usize,
     /// Per position: the role a server needs there (index into the network's roles); empty
     /// when no position needs one.
     pub roles: Vec<Option<u32>>,

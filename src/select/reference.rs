@@ -71,9 +71,11 @@ pub fn allowed(
             .iter()
             .any(|&c| units[c].operator == units[u].operator),
     };
+    let covered = chosen.get(rules.subnets_from..).unwrap_or(&[]);
     let subnet_ok = !rules.distinct_subnets
+        || chosen.len() < rules.subnets_from
         || units[u].subnet.is_none()
-        || !chosen.iter().any(|&c| units[c].subnet == units[u].subnet);
+        || !covered.iter().any(|&c| units[c].subnet == units[u].subnet);
     policy && subnet_ok
 }
 

@@ -22,6 +22,7 @@ const NO_SUBNET: u32 = u32::MAX;
 pub struct ServerKernel {
     selection: Selection,
     distinct_subnets: bool,
+    subnets_from: usize,
     /// Per position (one shared entry when positions do not differ).
     tables: Vec<AliasTable>,
     weights: Vec<Vec<f64>>,
@@ -51,6 +52,7 @@ impl ServerKernel {
         ServerKernel {
             selection,
             distinct_subnets: rules.distinct_subnets,
+            subnets_from: rules.subnets_from,
             tables,
             weights,
             operator: servers.iter().map(|s| s.operator).collect(),
@@ -76,10 +78,11 @@ impl ServerKernel {
                 .iter()
                 .all(|&c| self.operator[c as usize] != self.operator[s]),
         };
+        let covered = chosen.get(self.subnets_from..).unwrap_or(&[]);
         policy
             && (!self.distinct_subnets
                 || self.subnet[s] == NO_SUBNET
-                || chosen
+                || covered
                     .iter()
                     .all(|&c| self.subnet[c as usize] != self.subnet[s]))
     }

@@ -55,12 +55,19 @@ fn rule_sets(net: &Network) -> Vec<PathRules> {
             distinct_subnets: true,
             ..PathRules::default()
         },
+        // Session's rule: distinct subnets among the hops after the first (the guard).
+        PathRules {
+            distinct_subnets: true,
+            subnets_from: 1,
+            ..PathRules::default()
+        },
         PathRules {
             roles: roles.clone(),
             ..PathRules::default()
         },
         PathRules {
             distinct_subnets: true,
+            subnets_from: 0,
             roles,
             multipliers: vec![
                 vec![(mask(&["guard", "exit"]), 0.25)],
@@ -257,6 +264,8 @@ fn rejects_bad_server_input() {
             "earlier server",
         ),
         (format!("{servers}[path]\nhops = 2\nroles = [\"exit\", \"exit\"]\nselection = \"distinct-servers\"\n"), ""),
+        (format!("{servers}[path]\nhops = 2\ndistinct-subnets = \"sometimes\"\n"), "after-first"),
+        (format!("{servers}[path]\nhops = 2\ndistinct-subnets = \"after-first\"\n"), ""),
     ] {
         let file = write(dir.path(), "bad.toml", &text);
         let out = pathrisk().arg("run").arg(&file).args(["--quiet", "--trials", "10"]).output().unwrap();
