@@ -427,26 +427,7 @@ fn table(r: &CheckReport) -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut s = String::new();
-    let mut line = |cells: Vec<&str>| {
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-            s.push_str(c);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(w - c.chars().count() + 2));
-            }
-        }
-        s.push('\n');
-    };
-    line(header.to_vec());
-    for row in &rows {
-        line(row.iter().map(String::as_str).collect());
-    }
+    let mut s = crate::export::grid(&header, &rows);
     let failed = r
         .rows
         .iter()

@@ -126,6 +126,32 @@ impl PendingOutput {
     }
 }
 
+/// Left-aligned columns two spaces apart, a header line first: the tables printed for people.
+pub fn grid<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r.as_ref()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let cells: Vec<&str> = cells.collect();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            out.push_str(c);
+            if i + 1 < cells.len() {
+                out.push_str(&" ".repeat(w - c.chars().count() + 2));
+            }
+        }
+        out.push('\n');
+    };
+    line(&mut header.iter().copied());
+    for r in rows {
+        line(&mut r.as_ref().iter().map(String::as_str));
+    }
+    out
+}
+
 /// A number for a data file: shortest round-trip text, in exponent form when tiny or huge.
 pub fn data_number(x: f64) -> String {
     if x == 0.0 || (1e-4..1e15).contains(&x.abs()) {

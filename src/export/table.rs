@@ -52,29 +52,7 @@ fn grid(rows: &[[String; 7]]) -> String {
         "verdict",
         "hits/samples",
     ];
-    let mut widths = header.map(|h| h.chars().count());
-    for r in rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: &[&str]| {
-        let mut s = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-            let pad = w - c.chars().count();
-            s.push_str(c);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(pad + 2));
-            }
-        }
-        s.push('\n');
-        s
-    };
-    let mut out = line(&header);
-    for r in rows {
-        out.push_str(&line(&r.iter().map(String::as_str).collect::<Vec<_>>()));
-    }
-    out
+    super::grid(&header, rows)
 }
 
 fn body(r: &RunReport) -> String {
