@@ -216,11 +216,7 @@ pub fn analyse_against(
     let paths = scenario.run.paths;
     // The client's law follows from the path probability given here, unless guards make the
     // paths of a client dependent; then it comes from the guard closed forms.
-    let law = match (scenario.guards, p) {
-        (None, Some(p)) => Some(ClientLaw::Independent { p }),
-        (None, None) => None,
-        (Some(_), _) => analytic::client_law(scenario).ok(),
-    };
+    let law = analytic::client_law_given(scenario, p);
     let mut results = vec![
         match scenario.guards {
             // A client's paths share its guards, so only one path per client is an

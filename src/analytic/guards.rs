@@ -65,9 +65,20 @@ fn target_share(s: &Scenario) -> Option<(f64, u64)> {
     ))
 }
 
+/// The derivation above needs guards drawn uniformly (equal server weights, or an infinite
+/// pool) and hops drawn by plain weight (no path rules).
+fn supported(s: &Scenario) -> Result<(), String> {
+    if s.network.is_server_level() && !super::servers::equal_weights(s) || !s.rules.is_plain() {
+        Err("no closed form for guards on servers of unequal weights or with path rules".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// The law of a guarded client's paths, where a closed form exists.
 pub fn client_law(s: &Scenario) -> Result<ClientLaw, String> {
     let guards = s.guards.expect("called for guarded scenarios");
+    supported(s)?;
     if s.selection != Selection::Random {
         return Err(format!(
             "no closed form for {} selection with guards",
@@ -103,10 +114,8 @@ pub fn client_law(s: &Scenario) -> Result<ClientLaw, String> {
 
 /// P(one path is compromised) with guards.
 pub fn path(s: &Scenario) -> ClosedForm {
-    if s.network.is_server_level() && !super::servers::equal_weights(s) || !s.rules.is_plain() {
-        return ClosedForm::Missing(
-            "no closed form for guards on servers of unequal weights or with path rules".into(),
-        );
+    if let Err(reason) = supported(s) {
+        return ClosedForm::Missing(reason);
     }
     match s.selection {
         Selection::Random => super::path_probability_without_guards(s),
@@ -120,9 +129,7 @@ pub fn path(s: &Scenario) -> ClosedForm {
 /// P(a guard of the target is among the client's guards at some point in its paths).
 pub fn guard_metric(s: &Scenario) -> Option<f64> {
     let guards = s.guards?;
-    if s.network.is_server_level() && !super::servers::equal_weights(s) || !s.rules.is_plain() {
-        return None;
-    }
+    supported(s).ok()?;
     let sets = guards.sets(s.run.paths) as f64;
     match (&s.adversary.target, target_share(s)) {
         (Target::Any, _) | (_, None) => Some(1.0),

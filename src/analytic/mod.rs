@@ -51,6 +51,15 @@ pub fn client_law(scenario: &Scenario) -> Result<client::ClientLaw, String> {
     }
 }
 
+/// The client law when the path probability in use is `p` (which a test may have made
+/// wrong on purpose): independent paths with that p, or with guards, the guard closed forms.
+pub fn client_law_given(scenario: &Scenario, p: Option<f64>) -> Option<client::ClientLaw> {
+    match scenario.guards {
+        None => p.map(|p| client::ClientLaw::Independent { p }),
+        Some(_) => guards::client_law(scenario).ok(),
+    }
+}
+
 /// Probability that one path is compromised when every hop is drawn by the policy.
 pub fn path_probability_without_guards(scenario: &Scenario) -> ClosedForm {
     if scenario.network.is_server_level() || !scenario.rules.is_plain() {

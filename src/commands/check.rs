@@ -161,7 +161,7 @@ pub fn closed_forms(
 ) -> BTreeMap<String, Option<f64>> {
     let p = formula(scenario).value();
     let m = scenario.run.paths;
-    let law = law_of(scenario, p);
+    let law = analytic::client_law_given(scenario, p);
     let mut forms = BTreeMap::from([
         ("path".to_string(), p),
         ("client".to_string(), law.as_ref().map(|l| l.cdf(m))),
@@ -177,14 +177,6 @@ pub fn closed_forms(
         );
     }
     forms
-}
-
-/// The client law behind the client and first metrics, given the path probability in use.
-fn law_of(scenario: &Scenario, p: Option<f64>) -> Option<ClientLaw> {
-    match scenario.guards {
-        None => p.map(|p| ClientLaw::Independent { p }),
-        Some(_) => analytic::client_law(scenario).ok(),
-    }
 }
 
 fn same(a: Option<f64>, b: Option<f64>) -> bool {
@@ -306,7 +298,7 @@ fn rows_of(
                 Some(_) => "differs",
             };
             // The probability the test was about: for `first`, the CDF at the tested k.
-            let tested = match (r.metric, law_of(s, p)) {
+            let tested = match (r.metric, analytic::client_law_given(s, p)) {
                 ("first", Some(law)) => r.tested_at_paths.map(|k| law.cdf(k)),
                 ("first", None) => None,
                 _ => r.closed_form,

@@ -83,16 +83,7 @@ pub struct Overrides {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
-        let label = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            InputError::whole(&label, format!("cannot read the scenario file: {e}"))
-        })?;
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Scenario::parse(&text, &label, &base, &stem)
+        Scenario::load_with_data(path, None)
     }
 
     /// Parses scenario text. `label` names it in messages, `base` is the folder relative CSV
@@ -110,35 +101,34 @@ impl Scenario {
     /// Reads a scenario whose network data file is given on the command line (`--data`):
     /// the path replaces the one the network's `csv` key names, taken from the current folder.
     pub fn load_with_data(path: &Path, data: Option<&Path>) -> Result<Scenario, InputError> {
-        let Some(data) = data else {
-            return Scenario::load(path);
-        };
         let label = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             InputError::whole(&label, format!("cannot read the scenario file: {e}"))
         })?;
         let mut raw = deserialize(&text, &label)?;
-        let absolute = std::env::current_dir()
-            .map(|d| d.join(data))
-            .unwrap_or_else(|_| data.to_path_buf());
-        let file = absolute.display().to_string();
-        let n = &mut raw.network;
-        if let Some(t) = n.tor_families.as_mut() {
-            t.csv = file;
-        } else if let Some(x) = n.simplex_presets.as_mut() {
-            x.csv = file;
-        } else if n.servers_csv.is_some() {
-            n.servers_csv = Some(file);
-        } else if n.csv.is_some() {
-            n.csv = Some(file);
-        } else {
-            return Err(InputError::new(
-                "command line",
-                "--data",
-                format!(
-                    "{label} reads no data file (csv, servers_csv, tor_families or simplex_presets)"
-                ),
-            ));
+        if let Some(data) = data {
+            let absolute = std::env::current_dir()
+                .map(|d| d.join(data))
+                .unwrap_or_else(|_| data.to_path_buf());
+            let file = absolute.display().to_string();
+            let n = &mut raw.network;
+            if let Some(t) = n.tor_families.as_mut() {
+                t.csv = file;
+            } else if let Some(x) = n.simplex_presets.as_mut() {
+                x.csv = file;
+            } else if n.servers_csv.is_some() {
+                n.servers_csv = Some(file);
+            } else if n.csv.is_some() {
+                n.csv = Some(file);
+            } else {
+                return Err(InputError::new(
+                    "command line",
+                    "--data",
+                    format!(
+                        "{label} reads no data file (csv, servers_csv, tor_families or simplex_presets)"
+                    ),
+                ));
+            }
         }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let stem = path

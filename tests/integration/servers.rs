@@ -178,6 +178,13 @@ fn guards_on_servers_agree_with_enumeration() {
             );
             s.guards = Some(guards);
             s.run.paths = 5;
+            // Unequal server weights: no guard closed form, rather than a wrong one.
+            assert!(analytic::client_law(&s).is_err());
+            assert!(analytic::guards::guard_metric(&s).is_none());
+            assert!(matches!(
+                analytic::path_probability(&s),
+                ClosedForm::Missing(_)
+            ));
             let (path, client, guard) = enumerate::guarded_client(
                 &s.network,
                 selection,
