@@ -83,6 +83,28 @@ pub struct Adversary {
     pub event: Event,
 }
 
+/// Where a path's test stands after its first hops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Not compromised, whatever follows.
+    Miss,
+    /// Compromised: every hop the event looks at is decided.
+    Hit,
+    /// Compromised if every later hop the event looks at carries this entity (or label).
+    Need(u32),
+}
+
+/// Which entity (or label) the looked-at hops must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Want {
+    /// The first hop's, whichever it is (target `any`).
+    Same,
+    /// This one (an entity target, or the members' label).
+    Label(u32),
+    /// Any member of a coalition (`member[entity]`).
+    Members(Vec<bool>),
+}
+
 /// Decides whether a path drawn hop by hop is compromised, stopping the draw as soon as the
 /// answer is known (the early exit SPEC §2 allows).
 #[derive(Debug, Clone)]
@@ -91,57 +113,98 @@ pub struct PathTest {
     positions: u64,
     /// The last position that must be drawn: after it the answer is known.
     last: usize,
-    /// `Some(member[entity])` for an entity or coalition target, `None` for `any`.
-    member: Option<Vec<bool>>,
+    want: Want,
 }
 
 impl PathTest {
     pub fn new(network: &Network, adversary: &Adversary, hops: usize) -> PathTest {
         let positions = adversary.event.positions(hops);
         let last = 63 - positions.leading_zeros() as usize;
-        let member = adversary.target.members().map(|m| {
-            let mut v = vec![false; network.entities.len()];
-            m.iter().for_each(|&e| v[e] = true);
-            v
-        });
+        let want = match &adversary.target {
+            Target::Any => Want::Same,
+            Target::Entity(e) => Want::Label(*e as u32),
+            Target::Coalition(members) => {
+                let mut v = vec![false; network.entities.len()];
+                members.iter().for_each(|&e| v[e] = true);
+                Want::Members(v)
+            }
+        };
         PathTest {
             positions,
             last,
-            member,
+            want,
+        }
+    }
+
+    /// The last hop position the event looks at.
+    pub fn last(&self) -> usize {
+        self.last
+    }
+
+    /// Whether the event looks at hop position `i`.
+    #[inline(always)]
+    pub fn looks_at(&self, i: usize) -> bool {
+        self.positions >> i & 1 == 1
+    }
+
+    /// Where the test stands after the first hops of a path, given as entities (or labels):
+    /// decided either way, or waiting for the later looked-at hops to carry one entity.
+    pub fn after(&self, prefix: &[u32]) -> Step {
+        let need = match &self.want {
+            Want::Same => prefix[0],
+            Want::Label(l) => *l,
+            // Any member will do, which one label cannot say: kernels call this on labels,
+            // where every member carries the same one.
+            Want::Members(_) => panic!("PathTest::after is for tests on labels"),
+        };
+        if (0..prefix.len()).any(|i| self.looks_at(i) && prefix[i] != need) {
+            Step::Miss
+        } else if prefix.len() > self.last {
+            Step::Hit
+        } else {
+            Step::Need(need)
+        }
+    }
+
+    /// What a kernel should report for a hop on each operator so that [`PathTest::on_labels`]
+    /// decides the event: for an entity or coalition target, 1 for an operator of a member and
+    /// 0 for the rest (the event looks at nothing else); for `any`, the entity itself.
+    pub fn labels(&self, network: &Network) -> Vec<u32> {
+        network
+            .operators
+            .iter()
+            .map(|o| match &self.want {
+                Want::Same => o.entity as u32,
+                Want::Label(l) => u32::from(o.entity as u32 == *l),
+                Want::Members(member) => u32::from(member[o.entity]),
+            })
+            .collect()
+    }
+
+    /// This test on hops that report [`PathTest::labels`] instead of entities.
+    pub fn on_labels(&self) -> PathTest {
+        PathTest {
+            positions: self.positions,
+            last: self.last,
+            want: match self.want {
+                Want::Same => Want::Same,
+                _ => Want::Label(1),
+            },
         }
     }
 
     /// Draws the hops of one path from `source` in order and tests the event. Hops after the
     /// last position the event looks at are not drawn: they cannot change the answer.
-    #[inline]
+    #[inline(always)]
     pub fn draw<H: HopSource, R: Rng + ?Sized>(&self, source: &mut H, rng: &mut R) -> bool {
         source.begin_path();
-        match &self.member {
-            Some(member) => {
-                for i in 0..=self.last {
-                    let e = source.next_entity(rng);
-                    if self.positions >> i & 1 == 1 && !member[e as usize] {
-                        return false;
-                    }
-                }
-                true
-            }
-            None => {
-                // Position 0 is in every event.
-                let first = source.next_entity(rng);
-                for i in 1..=self.last {
-                    let e = source.next_entity(rng);
-                    if self.positions >> i & 1 == 1 && e != first {
-                        return false;
-                    }
-                }
-                true
-            }
-        }
+        // Position 0 is in every event.
+        let first = source.next_entity(rng);
+        self.test_after_first(first, source, rng)
     }
 
     /// As [`PathTest::draw`], with the first hop taken by `guard`.
-    #[inline]
+    #[inline(always)]
     pub fn draw_after<H: HopSource, R: Rng + ?Sized>(
         &self,
         guard: Unit,
@@ -149,49 +212,73 @@ impl PathTest {
         rng: &mut R,
     ) -> bool {
         source.begin_path_after(guard);
-        let first = guard.entity;
-        match &self.member {
-            Some(member) => {
+        self.test_after_first(guard.entity, source, rng)
+    }
+
+    /// Tests the first hop, then draws and tests the others.
+    #[inline(always)]
+    fn test_after_first<H: HopSource, R: Rng + ?Sized>(
+        &self,
+        first: u32,
+        source: &mut H,
+        rng: &mut R,
+    ) -> bool {
+        let need = match &self.want {
+            Want::Same => first,
+            Want::Label(l) => *l,
+            Want::Members(member) => {
                 if !member[first as usize] {
                     return false;
                 }
-                for i in 1..=self.last {
+                // (An exclusive range: an inclusive one costs more per step.)
+                for i in 1..self.last + 1 {
                     let e = source.next_entity(rng);
-                    if self.positions >> i & 1 == 1 && !member[e as usize] {
+                    if self.looks_at(i) && !member[e as usize] {
                         return false;
                     }
                 }
-                true
+                return true;
             }
-            None => {
-                for i in 1..=self.last {
-                    let e = source.next_entity(rng);
-                    if self.positions >> i & 1 == 1 && e != first {
-                        return false;
-                    }
-                }
-                true
+        };
+        if first != need {
+            return false;
+        }
+        for i in 1..self.last + 1 {
+            let e = source.next_entity(rng);
+            if self.looks_at(i) && e != need {
+                return false;
             }
+        }
+        true
+    }
+
+    /// The label every looked-at hop must carry, when it does not depend on the path (an
+    /// entity target, or any test on labels but `any`'s).
+    pub fn fixed_need(&self) -> Option<u32> {
+        match &self.want {
+            Want::Label(l) => Some(*l),
+            _ => None,
         }
     }
 
     /// Whether a guard belongs to the target (always, for `any`).
     pub fn targets(&self, entity: u32) -> bool {
-        self.member.as_ref().is_none_or(|m| m[entity as usize])
+        match &self.want {
+            Want::Same => true,
+            Want::Label(l) => entity == *l,
+            Want::Members(member) => member[entity as usize],
+        }
     }
 
     /// Tests an already drawn path given as entity indices.
     pub fn holds(&self, entities: &[u32]) -> bool {
-        let mut relevant = (0..entities.len())
-            .filter(|&i| self.positions >> i & 1 == 1)
-            .map(|i| entities[i]);
-        match &self.member {
-            Some(member) => relevant.all(|e| member[e as usize]),
-            None => {
-                let first = entities[0];
-                relevant.all(|e| e == first)
-            }
-        }
+        let first = entities[0];
+        (0..entities.len())
+            .filter(|&i| self.looks_at(i))
+            .all(|i| match &self.want {
+                Want::Same => entities[i] == first,
+                _ => self.targets(entities[i]),
+            })
     }
 }
 

@@ -8,7 +8,7 @@ use crate::adversary::PathTest;
 use crate::engine::{self, EngineConfig, rng};
 use crate::error::Result;
 use crate::scenario::Scenario;
-use crate::select::SamplerKind;
+use crate::select::{SamplerKind, Selection};
 use rand::Rng;
 use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
@@ -76,38 +76,60 @@ pub fn engine_ns(s: &Scenario, sampler: SamplerKind, threads: usize) -> Result<f
 /// an infinite pool), every hop drawn with replacement, the event tested on the whole path.
 /// Guards and the policies without replacement are not modelled: it is a speed baseline.
 pub fn naive_ns(s: &Scenario, paths: u64, threads: usize) -> Result<f64> {
-    let units = crate::select::reference::units(&s.network);
-    let entity: Vec<u32> = units
-        .iter()
-        .map(|u| s.network.operators[u.operator as usize].entity as u32)
-        .collect();
-    let index = WeightedIndex::new(units.iter().map(|u| u.weight)).expect("positive weights");
-    let test = PathTest::new(&s.network, &s.adversary, s.hops);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| crate::Error::Runtime(e.to_string()))?;
     let chunks = 64u64;
     let start = Instant::now();
-    let hits: u64 = pool.install(|| {
-        (0..chunks)
-            .into_par_iter()
-            .map(|_| {
-                let mut rng = rand::rng();
-                let mut path = vec![0u32; s.hops];
-                let mut hits = 0u64;
-                for _ in 0..paths / chunks {
-                    for hop in path.iter_mut() {
-                        *hop = entity[index.sample(&mut rng)];
-                    }
-                    hits += u64::from(test.holds(&path));
-                }
-                hits
-            })
-            .sum()
-    });
+    let hits = pool.install(|| naive_hits(s, chunks, paths / chunks));
     std::hint::black_box(hits);
     Ok(start.elapsed().as_secs_f64() * 1e9 / (paths / chunks * chunks) as f64)
+}
+
+/// The naive loop over `chunks` × `paths_per_chunk` paths on the current rayon pool: every
+/// hop drawn by `WeightedIndex` over all units, the policy applied by drawing again while the
+/// hop repeats a server (distinct-servers) or an operator (operator-aware), no early exit.
+fn naive_hits(s: &Scenario, chunks: u64, paths_per_chunk: u64) -> u64 {
+    let units = crate::select::reference::units(&s.network);
+    let entity: Vec<u32> = units
+        .iter()
+        .map(|u| s.network.operators[u.operator as usize].entity as u32)
+        .collect();
+    let operator: Vec<u32> = units.iter().map(|u| u.operator).collect();
+    let index = WeightedIndex::new(units.iter().map(|u| u.weight)).expect("positive weights");
+    let test = PathTest::new(&s.network, &s.adversary, s.hops);
+    let selection = s.selection;
+    (0..chunks)
+        .into_par_iter()
+        .map(|_| {
+            let mut rng = rand::rng();
+            let mut path = vec![0u32; s.hops];
+            let mut chosen = vec![0usize; s.hops];
+            let mut hits = 0u64;
+            for _ in 0..paths_per_chunk {
+                for h in 0..s.hops {
+                    let u = loop {
+                        let u = index.sample(&mut rng);
+                        let repeat = match selection {
+                            Selection::Random => false,
+                            Selection::DistinctServers => chosen[..h].contains(&u),
+                            Selection::OperatorAware => {
+                                chosen[..h].iter().any(|&c| operator[c] == operator[u])
+                            }
+                        };
+                        if !repeat {
+                            break u;
+                        }
+                    };
+                    chosen[h] = u;
+                    path[h] = entity[u];
+                }
+                hits += u64::from(test.holds(&path));
+            }
+            hits
+        })
+        .sum()
 }
 
 /// ns per path of the floor: one 64-bit draw from the engine's generator and one compare.
@@ -136,14 +158,14 @@ pub fn floor_ns(paths: u64, threads: usize) -> Result<f64> {
     Ok(start.elapsed().as_secs_f64() * 1e9 / (paths / chunks * chunks) as f64)
 }
 
-/// The median of `runs` measurements.
-pub fn median(runs: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
-    let mut v = (0..runs.max(1)).map(|_| f()).collect::<Result<Vec<_>>>()?;
+/// The median of some measurements.
+pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
-    Ok(v[v.len() / 2])
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-/// One workload's medians, ns per path.
+/// One workload's medians, ns per path, and the medians of the per-run ratios (each run
+/// measures the engine and its baselines back to back, so a noisy neighbour moves both).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Row {
     pub id: &'static str,
@@ -152,28 +174,72 @@ pub struct Row {
     pub reference: f64,
     pub naive: f64,
     pub floor: f64,
+    pub naive_over_fast: f64,
+    pub fast_over_floor: f64,
+    pub speedup_all: f64,
 }
 
-/// Measures every workload: the engine with about `paths` paths per run, the slow baselines
-/// with fewer.
-pub fn measure(paths: u64, runs: usize, threads: usize) -> Result<Vec<Row>> {
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Paths per engine run; the slow baselines run fewer.
+    pub paths: u64,
+    pub runs: usize,
+    pub threads: usize,
+    /// Workload ids (W1…W5), `reproduce` and `memory`; empty for all.
+    pub only: Vec<String>,
+}
+
+impl BenchOptions {
+    fn wants(&self, id: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o.eq_ignore_ascii_case(id))
+    }
+}
+
+/// Measures the chosen workloads, `runs` times each, every run all columns back to back.
+pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
+    let (paths, threads) = (options.paths, options.threads);
     let mut rows = Vec::new();
-    for w in &WORKLOADS {
+    for w in WORKLOADS.iter().filter(|w| options.wants(w.id)) {
         let fast = w.scenario((paths / 2000).max(1))?;
         let slow = w.scenario((paths / 2000 / 2000).max(1))?;
+        let mut cols: [Vec<f64>; 8] = Default::default();
+        for _ in 0..options.runs.max(1) {
+            let f1 = engine_ns(&fast, SamplerKind::Fast, 1)?;
+            let floor = floor_ns(paths, 1)?;
+            let fall = engine_ns(&fast, SamplerKind::Fast, threads)?;
+            let naive = naive_ns(&fast, paths / 20, 1)?;
+            let reference = engine_ns(&slow, SamplerKind::Reference, 1)?;
+            for (c, v) in cols.iter_mut().zip([
+                f1,
+                fall,
+                reference,
+                naive,
+                floor,
+                naive / f1,
+                f1 / floor,
+                f1 / fall,
+            ]) {
+                c.push(v);
+            }
+        }
+        let [f1, fall, reference, naive, floor, a, b, c] = cols.map(median);
         rows.push(Row {
             id: w.id,
-            fast_1: median(runs, || engine_ns(&fast, SamplerKind::Fast, 1))?,
-            fast_all: median(runs, || engine_ns(&fast, SamplerKind::Fast, threads))?,
-            reference: median(runs, || engine_ns(&slow, SamplerKind::Reference, 1))?,
-            naive: median(runs, || naive_ns(&fast, paths / 20, 1))?,
-            floor: median(runs, || floor_ns(paths, 1))?,
+            fast_1: f1,
+            fast_all: fall,
+            reference,
+            naive,
+            floor,
+            naive_over_fast: a,
+            fast_over_floor: b,
+            speedup_all: c,
         });
     }
     Ok(rows)
 }
 
-/// The table `pathrisk bench` prints.
+/// The table `pathrisk bench` prints for the workloads.
 pub fn table(rows: &[Row], threads: usize) -> String {
     let mut s = format!(
         "{:<4} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12} {:>10}\n",
@@ -185,7 +251,7 @@ pub fn table(rows: &[Row], threads: usize) -> String {
         "floor",
         "naive/fast",
         "fast/floor",
-        "1T/allT"
+        format!("1T/{threads}T")
     );
     for r in rows {
         s.push_str(&format!(
@@ -196,14 +262,141 @@ pub fn table(rows: &[Row], threads: usize) -> String {
             r.reference,
             r.naive,
             r.floor,
-            r.naive / r.fast_1,
-            r.fast_1 / r.floor,
-            r.fast_1 / r.fast_all
+            r.naive_over_fast,
+            r.fast_over_floor,
+            r.speedup_all
         ));
     }
-    s.push_str("ns per simulated path, medians; 1T = one thread, baselines on one thread.\n");
+    s.push_str(
+        "ns per simulated path, medians; ratios are medians of per-run ratios; 1T = one \
+         thread; baselines on one thread.\n",
+    );
     for w in &WORKLOADS {
         s.push_str(&format!("{}: {}\n", w.id, w.what));
     }
     s
+}
+
+/// `pathrisk reproduce` end to end at its default precision, against the same cases
+/// (same clients and paths) on the naive loop, both on `threads` threads.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReproduceRow {
+    pub paths: u64,
+    pub engine_seconds: f64,
+    pub naive_seconds: f64,
+    pub ratio: f64,
+}
+
+pub fn measure_reproduce(options: &BenchOptions) -> Result<ReproduceRow> {
+    use crate::commands::reproduce::{self, ReproduceOptions};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| crate::Error::Runtime(e.to_string()))?;
+    let reproduce_options = ReproduceOptions {
+        common: crate::commands::CommonOptions {
+            threads: Some(options.threads),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let cases = reproduce::scenarios(&reproduce_options)?;
+    let paths: u64 = cases.iter().map(|s| s.run.trials * s.run.paths).sum();
+    let (mut engine, mut naive, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..options.runs.max(1) {
+        let start = Instant::now();
+        let mut sink = Vec::new();
+        reproduce::reproduce(&reproduce_options, &mut sink)?;
+        let e = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        for s in &cases {
+            // Chunks of whole clients, as the engine cuts them.
+            let chunks = s.run.trials.min(4096);
+            let per_chunk = s.run.trials * s.run.paths / chunks;
+            std::hint::black_box(pool.install(|| naive_hits(s, chunks, per_chunk)));
+        }
+        let n = start.elapsed().as_secs_f64();
+        engine.push(e);
+        naive.push(n);
+        ratio.push(n / e);
+    }
+    Ok(ReproduceRow {
+        paths,
+        engine_seconds: median(engine),
+        naive_seconds: median(naive),
+        ratio: median(ratio),
+    })
+}
+
+/// Peak resident memory during one run of `paths` paths (W1), read from the kernel's
+/// high-water mark after resetting it (Linux); `None` where that is not available.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MemoryRow {
+    pub paths: u64,
+    pub seconds: f64,
+    pub peak_rss_mib: Option<f64>,
+}
+
+pub fn measure_memory(paths: u64, threads: usize) -> Result<MemoryRow> {
+    let s = WORKLOADS[0].scenario((paths / 2000).max(1))?;
+    // "5" resets the peak RSS to the current RSS (proc(5), /proc/pid/clear_refs).
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let start = Instant::now();
+    let outcome = engine::simulate(
+        &s,
+        &EngineConfig {
+            threads: Some(threads),
+            sampler: SamplerKind::Fast,
+        },
+        &|_| {},
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    let peak = reset
+        .then(|| std::fs::read_to_string("/proc/self/status").ok())
+        .flatten()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map(|kib| kib / 1024.0);
+    Ok(MemoryRow {
+        paths: outcome.counts.paths_drawn,
+        seconds,
+        peak_rss_mib: peak,
+    })
+}
+
+/// Everything `pathrisk bench` measures, as text on `out`, section by section.
+pub fn run(options: &BenchOptions, out: &mut dyn std::io::Write) -> Result<()> {
+    let mut emit = |text: String| {
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| crate::Error::Runtime(format!("cannot write to standard output: {e}")))
+    };
+    let threads = options.threads;
+    let rows = measure(options)?;
+    if !rows.is_empty() {
+        emit(table(&rows, threads))?;
+    }
+    if options.wants("reproduce") {
+        let r = measure_reproduce(options)?;
+        emit(format!(
+            "\nreproduce ({} paths, {threads}T): engine {:.2} s, naive {:.1} s, naive/engine \
+             {:.1}x (medians of {} runs)\n",
+            r.paths, r.engine_seconds, r.naive_seconds, r.ratio, options.runs
+        ))?;
+    }
+    if options.wants("memory") {
+        let m = measure_memory(10_000_000_000, threads)?;
+        let peak = m
+            .peak_rss_mib
+            .map_or("not measurable here".to_string(), |p| format!("{p:.1} MiB"));
+        emit(format!(
+            "\nmemory: {} paths (W1, {threads}T) in {:.1} s, peak RSS {peak}\n",
+            m.paths, m.seconds
+        ))?;
+    }
+    Ok(())
 }

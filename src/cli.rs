@@ -50,6 +50,9 @@ pub enum Command {
         /// Threads for the "all threads" column (default: one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Only these parts: W1…W5, reproduce, memory (comma-separated; default all).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
 }
 

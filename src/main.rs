@@ -37,11 +37,18 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
             paths,
             runs,
             threads,
+            only,
         }) => {
+            use pathrisk::bench;
             let threads = threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let rows = pathrisk::bench::measure(*paths, *runs, threads)?;
-            print!("{}", pathrisk::bench::table(&rows, threads));
+            let options = bench::BenchOptions {
+                paths: *paths,
+                runs: *runs,
+                threads,
+                only: only.clone(),
+            };
+            bench::run(&options, &mut stdout)?;
             return Ok(0);
         }
         Some(Command::Man) => {

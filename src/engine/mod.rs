@@ -8,12 +8,14 @@ use crate::adversary::PathTest;
 use crate::error::{Error, Result};
 use crate::scenario::Guards;
 use crate::scenario::Scenario;
-use crate::select::fast::{DistinctServersKernel, OperatorAwareKernel, RandomKernel};
+use crate::select::fast::{
+    AliasPaths, OperatorAwareKernel, RandomKernel, TwoHop, UniformKernel, UniformPaths,
+};
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
 use crate::select::server::ServerKernel;
-use crate::select::{HopSource, SamplerKind, Selection, Unit};
-use rand::RngExt;
+use crate::select::{ClientSource, HopSource, SamplerKind, Selection, Unit};
+use rand::Rng;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -101,6 +103,8 @@ pub struct Outcome {
     pub counts: Counts,
     pub threads: usize,
     pub elapsed_seconds: f64,
+    /// Which sampler drew the paths (see [`simulate`]).
+    pub kernel: &'static str,
 }
 
 /// Simulates `scenario.run.trials` clients of `scenario.run.paths` paths each. `progress` is
@@ -118,75 +122,179 @@ pub fn simulate(
     let pool = builder
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))?;
-    let server_level = scenario.network.is_server_level() || !scenario.rules.is_plain();
-    let counts = pool.install(|| match (config.sampler, scenario.selection) {
-        (SamplerKind::Reference, s) => run_chunks(scenario, config.sampler, progress, || {
-            ReferenceSampler::new(&scenario.network, s, &scenario.rules)
-        }),
-        (SamplerKind::Fast, s) if server_level => {
-            let kernel = ServerKernel::new(&scenario.network, s, &scenario.rules, scenario.hops);
-            run_chunks(scenario, config.sampler, progress, || kernel.clone())
+    let network = &scenario.network;
+    let server_level = network.is_server_level() || !scenario.rules.is_plain();
+    let full_test = PathTest::new(network, &scenario.adversary, scenario.hops);
+    // The reference samplers report entities and face the plain test; the kernels report
+    // labels (membership of the target, or the entity for `any`) and face the test on labels.
+    let (test, labels) = match config.sampler {
+        SamplerKind::Reference => (
+            full_test.clone(),
+            network.operators.iter().map(|o| o.entity as u32).collect(),
+        ),
+        SamplerKind::Fast => (full_test.on_labels(), full_test.labels(network)),
+    };
+    let job = Job {
+        scenario,
+        sampler: config.sampler,
+        test: &test,
+        labels: &labels,
+        progress,
+    };
+    let s = scenario.selection;
+    let unguarded = scenario.guards.is_none();
+    let (counts, kernel) = pool.install(|| match config.sampler {
+        SamplerKind::Reference => (
+            job.paths(|| ReferenceSampler::new(network, s, &scenario.rules)),
+            "reference",
+        ),
+        SamplerKind::Fast if server_level => {
+            let kernel = ServerKernel::new(network, s, &scenario.rules, scenario.hops, &labels);
+            (job.paths(|| kernel.clone()), "server")
         }
-        (SamplerKind::Fast, Selection::Random) => {
-            run_chunks(scenario, config.sampler, progress, || {
-                RandomKernel::new(&scenario.network)
-            })
-        }
-        (SamplerKind::Fast, Selection::DistinctServers) => {
-            let kernel = DistinctServersKernel::new(&scenario.network);
-            run_chunks(scenario, config.sampler, progress, || kernel.clone())
-        }
-        (SamplerKind::Fast, Selection::OperatorAware) => {
-            let kernel = OperatorAwareKernel::new(&scenario.network);
-            run_chunks(scenario, config.sampler, progress, || kernel.clone())
+        SamplerKind::Fast => {
+            let two_hop = TwoHop::new(network, s, &labels, &test, scenario.hops);
+            let uniform_paths = UniformPaths::new(network, s, &labels, &test);
+            match (two_hop, UniformKernel::new(network, s, &labels), s) {
+                (Some(kernel), _, _) if unguarded => (job.clients(|| kernel.clone()), "two-hop"),
+                (_, Some(_), _) if unguarded && uniform_paths.is_some() => {
+                    let kernel = uniform_paths.expect("checked");
+                    (job.clients(|| kernel.clone()), "uniform-paths")
+                }
+                (_, Some(kernel), _) => (job.paths(|| kernel.clone()), "uniform"),
+                (_, None, Selection::Random) if unguarded => {
+                    let kernel = AliasPaths::new(network, &labels, &test);
+                    (job.clients(|| kernel.clone()), "alias-paths")
+                }
+                (_, None, Selection::Random) => {
+                    let kernel = RandomKernel::new(network, &labels);
+                    (job.paths(|| kernel.clone()), "alias")
+                }
+                (_, None, Selection::OperatorAware) => {
+                    let kernel = OperatorAwareKernel::new(network, &labels);
+                    (job.paths(|| kernel.clone()), "operator-aware")
+                }
+                (_, None, Selection::DistinctServers) => {
+                    unreachable!(
+                        "distinct-servers in an operator-level network has uniform servers"
+                    )
+                }
+            }
         }
     });
     Ok(Outcome {
         counts,
         threads: pool.current_num_threads(),
         elapsed_seconds: start.elapsed().as_secs_f64(),
+        kernel,
     })
 }
 
-fn run_chunks<H, F>(
-    scenario: &Scenario,
+/// What every chunk of a run shares.
+struct Job<'a> {
+    scenario: &'a Scenario,
     sampler: SamplerKind,
-    progress: &(dyn Fn(u64) + Sync),
-    make: F,
-) -> Counts
-where
-    H: HopSource + Send,
-    F: Fn() -> H + Sync + Send,
-{
-    let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
-    let test = PathTest::new(&scenario.network, &scenario.adversary, scenario.hops);
-    let guards = scenario.guards.map(|g| {
-        (
-            g,
-            GuardSampler::new(&scenario.network, sampler, &scenario.rules),
-        )
-    });
-    let paths = scenario.run.paths;
-    (0..layout.chunks)
-        .into_par_iter()
-        .map_init(&make, |source, chunk| {
-            let mut rng = rng::stream(scenario.run.seed, chunk);
-            let clients = layout.clients_in(chunk);
-            let counts = match &guards {
-                None => run_chunk(source, &test, &mut rng, clients, paths),
-                Some((g, s)) => run_guarded_chunk(source, &test, g, s, &mut rng, clients, paths),
-            };
-            progress(1);
-            counts
-        })
-        .reduce(Counts::default, Counts::merge)
+    test: &'a PathTest,
+    /// Per operator: what its hops report to `test`.
+    labels: &'a [u32],
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl Job<'_> {
+    /// Runs every chunk, each with a sampler from `make` (one per worker) and `body`, which
+    /// simulates a chunk's clients, and adds the counts.
+    fn chunks<S, F, B>(&self, make: F, body: B) -> Counts
+    where
+        S: Send,
+        F: Fn() -> S + Sync + Send,
+        B: Fn(&mut S, &mut rng::StreamRng, u64) -> Counts + Sync + Send,
+    {
+        let scenario = self.scenario;
+        let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
+        (0..layout.chunks)
+            .into_par_iter()
+            .map_init(&make, |sampler, chunk| {
+                let mut rng = rng::stream(scenario.run.seed, chunk);
+                let counts = body(sampler, &mut rng, layout.clients_in(chunk));
+                (self.progress)(1);
+                counts
+            })
+            .reduce(Counts::default, Counts::merge)
+    }
+
+    /// Path by path from a hop source, with guards when the scenario has them.
+    fn paths<H, F>(&self, make: F) -> Counts
+    where
+        H: HopSource + Send,
+        F: Fn() -> H + Sync + Send,
+    {
+        let scenario = self.scenario;
+        let paths = scenario.run.paths;
+        let test = self.test;
+        match scenario.guards {
+            None => self.chunks(
+                || PathByPath {
+                    source: make(),
+                    test,
+                },
+                |s, rng, clients| run_chunk(s, rng, clients, paths),
+            ),
+            Some(g) => {
+                let sampler = GuardSampler::new(
+                    &scenario.network,
+                    self.sampler,
+                    &scenario.rules,
+                    self.labels,
+                );
+                self.chunks(make, |source, rng, clients| {
+                    run_guarded_chunk(source, test, &g, &sampler, rng, clients, paths)
+                })
+            }
+        }
+    }
+
+    /// Client by client from a kernel that draws a client's paths itself (no guards).
+    fn clients<C, F>(&self, make: F) -> Counts
+    where
+        C: ClientSource + Send,
+        F: Fn() -> C + Sync + Send,
+    {
+        debug_assert!(self.scenario.guards.is_none());
+        let paths = self.scenario.run.paths;
+        self.chunks(make, |s, rng, clients| run_chunk(s, rng, clients, paths))
+    }
+}
+
+/// A hop source and the test, drawing a client's paths one by one.
+struct PathByPath<'a, H> {
+    source: H,
+    test: &'a PathTest,
+}
+
+impl<H: HopSource> ClientSource for PathByPath<'_, H> {
+    #[inline]
+    fn client<R: Rng + Clone>(&mut self, outer: &mut R, paths: u64) -> (u64, u64) {
+        // A local copy of the generator, written back at the end: as long as nothing takes
+        // its address (the kernels' hot paths are inlined), its state stays in registers.
+        let mut rng = outer.clone();
+        let (mut hits, mut first) = (0u64, 0u64);
+        for k in 1..paths + 1 {
+            if self.test.draw(&mut self.source, &mut rng) {
+                hits += 1;
+                if first == 0 {
+                    first = k;
+                }
+            }
+        }
+        *outer = rng;
+        (hits, first)
+    }
 }
 
 /// One chunk: every client draws all of its paths (so the path count is a plain binomial
-/// sample), each path hop by hop until its event is decided.
-fn run_chunk<H: HopSource>(
-    source: &mut H,
-    test: &PathTest,
+/// sample), each path until its event is decided.
+fn run_chunk<C: ClientSource>(
+    source: &mut C,
     rng: &mut rng::StreamRng,
     clients: u64,
     paths: u64,
@@ -197,16 +305,7 @@ fn run_chunk<H: HopSource>(
         ..Counts::default()
     };
     for _ in 0..clients {
-        let mut first = 0u64;
-        let mut hits = 0u64;
-        for k in 1..=paths {
-            if test.draw(source, rng) {
-                hits += 1;
-                if first == 0 {
-                    first = k;
-                }
-            }
-        }
+        let (hits, first) = source.client(rng, paths);
         counts.path_hits += hits;
         counts.first_path_hits += u64::from(first == 1);
         if first != 0 {
@@ -239,12 +338,22 @@ fn run_guarded_chunk<H: HopSource>(
         let mut first = 0u64;
         let mut hits = 0u64;
         let mut guard_hit = false;
+        // Paths left before the guard set rotates (a countdown: a division per path cost
+        // more than the rest of a path whose guard is not the adversary's).
+        let mut left = 0u64;
         for k in 1..=paths {
-            if (k - 1) % lifetime == 0 {
+            if left == 0 {
                 sampler.draw(rng, guards.count as usize, &mut set);
                 guard_hit |= set.iter().any(|u| test.targets(u.entity));
+                left = lifetime;
             }
-            let guard = set[rng.random_range(0..set.len())];
+            left -= 1;
+            // A uniform guard of the set; with one guard there is nothing to draw.
+            let guard = if set.len() == 1 {
+                set[0]
+            } else {
+                set[crate::select::bits::split(rng.next_u64(), set.len() as u64).0 as usize]
+            };
             if test.draw_after(guard, source, rng) {
                 hits += 1;
                 if first == 0 {

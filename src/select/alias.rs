@@ -8,12 +8,22 @@
 //! at most n/2^64 relative — below 1e-15 for any n the model allows (≤ 2^24) — and the coin's
 //! threshold is the column probability rounded to 2^-64.
 
-/// An alias table over weights.
+/// One column: its coin's threshold and what it yields either way, packed so that a draw
+/// reads one 16-byte entry.
+#[derive(Debug, Clone, Copy)]
+struct Column {
+    /// Keep the column's own outcome when the leftover fraction is below this.
+    threshold: u64,
+    keep: u32,
+    alias: u32,
+}
+
+/// An alias table over weights. A draw yields the drawn index, or, after
+/// [`AliasTable::with_labels`], a label of it (the entity holding an operator, say): the
+/// outcome is still drawn by weight, and only what the caller needs to know of it comes out.
 #[derive(Debug, Clone)]
 pub struct AliasTable {
-    /// Per column: accept the column itself when the leftover fraction is below this.
-    threshold: Vec<u64>,
-    alias: Vec<u32>,
+    columns: Vec<Column>,
 }
 
 impl AliasTable {
@@ -44,27 +54,50 @@ impl AliasTable {
             }
         }
         // What is left has probability 1 up to rounding.
-        Some(AliasTable { threshold, alias })
+        let columns = (0..n)
+            .map(|c| Column {
+                threshold: threshold[c],
+                keep: c as u32,
+                alias: alias[c],
+            })
+            .collect();
+        Some(AliasTable { columns })
+    }
+
+    /// The same draws, yielding `labels[i]` where the table yielded `i`.
+    pub fn with_labels(&self, labels: &[u32]) -> AliasTable {
+        AliasTable {
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column {
+                    threshold: c.threshold,
+                    keep: labels[c.keep as usize],
+                    alias: labels[c.alias as usize],
+                })
+                .collect(),
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.threshold.len()
+        self.columns.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.threshold.is_empty()
+        self.columns.is_empty()
     }
 
-    /// The column chosen by the 64-bit uniform `x`.
+    /// The outcome chosen by the 64-bit uniform `x`. Both outcomes of the column are read and
+    /// one selected, so the coin costs no branch (it would be mispredicted often).
     #[inline]
     pub fn pick(&self, x: u64) -> usize {
-        let m = x as u128 * self.threshold.len() as u128;
-        let column = (m >> 64) as usize;
-        if (m as u64) < self.threshold[column] {
-            column
+        let (column, fraction) = super::bits::split(x, self.columns.len() as u64);
+        let c = self.columns[column as usize];
+        (if fraction < c.threshold {
+            c.keep
         } else {
-            self.alias[column] as usize
-        }
+            c.alias
+        }) as usize
     }
 
     #[inline]
@@ -93,10 +126,10 @@ mod tests {
     fn exact(table: &AliasTable) -> Vec<f64> {
         let n = table.len() as f64;
         let mut p = vec![0.0; table.len()];
-        for c in 0..table.len() {
-            let keep = table.threshold[c] as f64 / 18_446_744_073_709_551_616.0;
-            p[c] += keep / n;
-            p[table.alias[c] as usize] += (1.0 - keep) / n;
+        for c in &table.columns {
+            let keep = c.threshold as f64 / 18_446_744_073_709_551_616.0;
+            p[c.keep as usize] += keep / n;
+            p[c.alias as usize] += (1.0 - keep) / n;
         }
         p
     }
@@ -118,6 +151,17 @@ mod tests {
                     "{i}: {p} vs {want}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn labels_replace_the_outcome_and_keep_the_draw() {
+        let t = AliasTable::new(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        let labelled = t.with_labels(&[7, 7, 9, 9]);
+        for k in 0..1000u64 {
+            let x = k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let want = if t.pick(x) < 2 { 7 } else { 9 };
+            assert_eq!(labelled.pick(x), want);
         }
     }
 

@@ -23,7 +23,13 @@ pub struct GuardSampler {
 }
 
 impl GuardSampler {
-    pub fn new(network: &Network, kind: SamplerKind, rules: &PathRules) -> GuardSampler {
+    /// `labels[o]`: what a guard on operator `o` reports as its entity (see `PathTest::labels`).
+    pub fn new(
+        network: &Network,
+        kind: SamplerKind,
+        rules: &PathRules,
+        labels: &[u32],
+    ) -> GuardSampler {
         let servers = super::reference::units(network);
         let units = servers
             .iter()
@@ -35,7 +41,7 @@ impl GuardSampler {
                     u32::MAX
                 },
                 operator: s.operator,
-                entity: network.operators[s.operator as usize].entity as u32,
+                entity: labels[s.operator as usize],
             })
             .collect();
         let weights: Vec<f64> = servers.iter().map(|s| rules.weight(0, s)).collect();

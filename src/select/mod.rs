@@ -3,6 +3,7 @@
 //! that the engine uses; tests hold the two to the same distribution and to the closed forms.
 
 pub mod alias;
+pub mod bits;
 pub mod fast;
 pub mod guards;
 pub mod reference;
@@ -107,6 +108,14 @@ pub trait HopSource {
     fn begin_path_after(&mut self, first: Unit);
     /// Draws the next hop of the current path and returns the index of its entity.
     fn next_entity<R: Rng + ?Sized>(&mut self, rng: &mut R) -> u32;
+}
+
+/// Draws every path of one client and counts the compromised ones: what a kernel that does
+/// better than path by path offers the engine.
+pub trait ClientSource {
+    /// Draws `paths` paths; returns how many were compromised and the 1-based index of the
+    /// first of them (0 when none was).
+    fn client<R: Rng + Clone>(&mut self, rng: &mut R, paths: u64) -> (u64, u64);
 }
 
 /// Which sampler the engine runs.

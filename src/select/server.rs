@@ -39,6 +39,7 @@ impl ServerKernel {
         selection: Selection,
         rules: &PathRules,
         hops: usize,
+        labels: &[u32],
     ) -> ServerKernel {
         let servers = network.server_list();
         let positions = if rules.varies_by_position() { hops } else { 1 };
@@ -58,7 +59,7 @@ impl ServerKernel {
             operator: servers.iter().map(|s| s.operator).collect(),
             entity: servers
                 .iter()
-                .map(|s| network.operators[s.operator as usize].entity as u32)
+                .map(|s| labels[s.operator as usize])
                 .collect(),
             subnet: servers
                 .iter()
