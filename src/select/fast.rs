@@ -1,16 +1,22 @@
-//! Fast kernels, one per policy. They draw the distribution of the reference samplers — up
-//! to the bias of mapping 64 random bits to an index, at most n/2^64 relative per hop (see
-//! `bits` and `alias`; below 1e-9 for any path the model allows) — without rebuilding a
-//! table per hop.
+//! Fast kernels, one per policy and kind of network. They draw the distribution of the
+//! reference samplers — exactly where a field of random bits is mapped by Lemire's method
+//! with rejection, and up to n/2^64 relative per hop where 64 bits are mapped by a
+//! multiply-high (see `bits` and `alias`) — without rebuilding a table per hop.
 //!
-//! - Few equal-weight units ([`TwoHop`]): the first two hops as one exactly uniform pair
-//!   index from a 16- or 32-bit field, and a table that decides most paths from it.
-//! - Equal weights otherwise ([`UniformKernel`]): one 64-bit number per hop; without
-//!   replacement a used unit is drawn again, which leaves the uniform draw among the rest.
-//! - Unequal weights: `random` samples an alias table ([`RandomKernel`]); `operator-aware`
-//!   draws from the full table and rejects operators the path holds, which yields a draw
-//!   proportional to weight among what is left (the definition), and falls back to a linear
-//!   scan when most of the weight is used, so rejection never loops for long.
+//! Client by client, without guards (the engine's `ClientSource`):
+//! - [`TwoHop`], few equal-weight units: the first two hops as one exactly uniform pair index
+//!   from a 16- or 32-bit field, and a table that decides most paths from it.
+//! - [`UniformPaths`], more equal-weight units: a 64-bit number per hop; the second hop among
+//!   the units other than the first without a redraw.
+//! - [`AliasPaths`], `random` over unequal weights: an alias table, first hops in blocks.
+//!
+//! Path by path (the engine's `HopSource`, also with guards):
+//! - [`UniformKernel`] (equal weights; without replacement a used unit is drawn again, which
+//!   leaves the uniform draw among the rest), [`RandomKernel`] (alias table), and
+//!   [`OperatorAwareKernel`] (unequal weights): it draws from the full table and rejects
+//!   operators the path holds, which yields a draw proportional to weight among what is left
+//!   (the definition), and falls back to a linear scan when most of the weight is used, so
+//!   rejection never loops for long.
 //!
 //! Kernels say, for each hop, a *label* of the operator or server drawn rather than its index:
 //! the entity holding it, or for an entity or coalition target whether a member holds it (see
@@ -671,5 +677,74 @@ impl HopSource for OperatorAwareKernel {
         self.len += 1;
         self.used_weight += self.weights[op as usize];
         self.entity_of[op as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adversary::{Adversary, Event, Target};
+    use crate::model::uniform_operators;
+
+    fn two_hop(n: u64, selection: Selection, event: Event, hops: usize) -> TwoHop {
+        let network = Network::from_specs(uniform_operators(n, None)).unwrap();
+        let adversary = Adversary {
+            target: Target::Any,
+            event,
+        };
+        let test = PathTest::new(&network, &adversary, hops);
+        let labels = test.labels(&network);
+        TwoHop::new(&network, selection, &labels, &test.on_labels(), hops).unwrap()
+    }
+
+    /// The field table is Lemire's map composed with the pair table: each pair gets the same
+    /// number of field values, and the refused ones are marked.
+    #[test]
+    fn the_field_table_gives_every_pair_the_same_number_of_values() {
+        let k = two_hop(50, Selection::Random, Event::FullPath, 3);
+        let table = k.direct.as_ref().expect("2500 pairs suit 16-bit fields");
+        let refused = table.iter().filter(|&&s| s == REFUSED).count();
+        assert_eq!(refused, 65536 % 2500);
+        // 50 of the 2500 pairs hold one operator twice; they need the third hop.
+        let going_on = table.iter().filter(|&&s| u32::from(s) >= NEED).count();
+        assert_eq!(going_on, 50 * (65536 / 2500));
+        assert!(table.iter().all(|&s| u32::from(s) != HIT));
+    }
+
+    #[test]
+    fn pairs_without_replacement_never_repeat_a_unit_and_cover_every_ordered_pair() {
+        let n = 7;
+        let mut seen = std::collections::BTreeSet::new();
+        for j in 0..n * (n - 1) {
+            let (a, b) = pair(j, n, true);
+            assert_ne!(a, b);
+            assert!(a < n as u32 && b < n as u32);
+            seen.insert((a, b));
+        }
+        assert_eq!(seen.len() as u64, n * (n - 1));
+    }
+
+    #[test]
+    fn the_field_width_follows_the_refusal_rate() {
+        // 56² = 3136 pairs: 2816 of 65536 values refused (4.3%), so 32-bit fields.
+        assert!(
+            two_hop(56, Selection::Random, Event::Ends, 3)
+                .direct
+                .is_none()
+        );
+        assert!(
+            two_hop(55, Selection::Random, Event::Ends, 3)
+                .direct
+                .is_some()
+        );
+        // Paths of one hop, or too many pairs: no two-hop kernel.
+        let network = Network::from_specs(uniform_operators(65, None)).unwrap();
+        let adversary = Adversary {
+            target: Target::Any,
+            event: Event::FullPath,
+        };
+        let test = PathTest::new(&network, &adversary, 3);
+        let labels = test.labels(&network);
+        assert!(TwoHop::new(&network, Selection::Random, &labels, &test, 3).is_none());
     }
 }

@@ -6,6 +6,7 @@ mod cli;
 mod closed_forms;
 mod determinism;
 mod guards;
+mod kernels;
 mod monte_carlo;
 mod presets;
 mod servers;
