@@ -334,14 +334,23 @@ impl TwoHop {
         paths: u64,
     ) -> (u64, u64) {
         let (mut hits, mut first) = (0u64, 0u64);
+        let n = self.label.len() as u64;
+        // Paths of three looked-at positions under `random` (the claim's shape) finish inline:
+        // one more operator, independent of the first two. The rest go through the cold path.
+        let third_inline = !self.distinct && self.test.last() == 2;
         let mut path = |x: u64, k: u64, rng: &mut R| {
             let v = x & 0xffff;
             let s = table[v as usize];
-            if s != MISS as u8 && {
-                let (hit, r) = self.decide_field(s, v, rng.clone());
-                *rng = r;
-                hit
-            } {
+            if s != MISS as u8
+                && if third_inline && u32::from(s) >= NEED {
+                    let c = split(rng.next_u64(), n).0 as usize;
+                    self.label[c] == u32::from(s) - NEED
+                } else {
+                    let (hit, r) = self.decide_field(s, v, rng.clone());
+                    *rng = r;
+                    hit
+                }
+            {
                 hits += 1;
                 if first == 0 {
                     first = k;
