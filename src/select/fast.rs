@@ -339,8 +339,16 @@ impl TwoHop {
         // one more operator, independent of the first two. The rest go through the cold path.
         let third_inline = !self.distinct && self.test.last() == 2;
         let mut path = |x: u64, k: u64, rng: &mut R| {
-            let v = x & 0xffff;
-            let s = table[v as usize];
+            let mut v = x & 0xffff;
+            let mut s = table[v as usize];
+            if s == MISS as u8 {
+                return;
+            }
+            // A refused value: fresh fields until one is accepted (Lemire's rejection).
+            while s == REFUSED {
+                v = rng.next_u64() & 0xffff;
+                s = table[v as usize];
+            }
             if s != MISS as u8
                 && if third_inline && u32::from(s) >= NEED {
                     let c = split(rng.next_u64(), n).0 as usize;
@@ -366,9 +374,11 @@ impl TwoHop {
             }
         }
         // The last number, cut short.
-        let x = rng.next_u64();
-        for f in 0..paths % 4 {
-            path(x >> (16 * f), 4 * full + f + 1, rng);
+        if paths % 4 != 0 {
+            let x = rng.next_u64();
+            for f in 0..paths % 4 {
+                path(x >> (16 * f), 4 * full + f + 1, rng);
+            }
         }
         (hits, first)
     }
