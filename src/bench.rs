@@ -202,13 +202,15 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for w in WORKLOADS.iter().filter(|w| options.wants(w.id)) {
         let fast = w.scenario((paths / 2000).max(1))?;
-        let slow = w.scenario((paths / 2000 / 2000).max(1))?;
+        // The slow baselines need far fewer paths for a stable rate: 50 000 for the reference
+        // sampler (microseconds a path), 1/80 of the engine's for the naive loop.
+        let slow = w.scenario(25)?;
         let mut cols: [Vec<f64>; 8] = Default::default();
         for _ in 0..options.runs.max(1) {
             let f1 = engine_ns(&fast, SamplerKind::Fast, 1)?;
             let floor = floor_ns(paths, 1)?;
             let fall = engine_ns(&fast, SamplerKind::Fast, threads)?;
-            let naive = naive_ns(&fast, paths / 20, 1)?;
+            let naive = naive_ns(&fast, (paths / 80).max(64_000), 1)?;
             let reference = engine_ns(&slow, SamplerKind::Reference, 1)?;
             for (c, v) in cols.iter_mut().zip([
                 f1,

@@ -41,8 +41,9 @@ pub enum Command {
     Man,
     /// Measure ns per simulated path of the workloads W1–W5 against baselines (medians).
     Bench {
-        /// Paths per engine run (the slow baselines run fewer).
-        #[arg(long, default_value_t = 100_000_000)]
+        /// Paths per engine run (the slow baselines run fewer). Runs much shorter than a
+        /// second let the VM's noise and thread start-up weigh on the two-thread figure.
+        #[arg(long, default_value_t = 400_000_000)]
         paths: u64,
         /// Runs per measurement; the median is reported.
         #[arg(long, default_value_t = 5)]

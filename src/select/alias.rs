@@ -27,7 +27,8 @@ struct Column {
 /// outcome is still drawn by weight, and only what the caller needs to know of it comes out.
 #[derive(Debug, Clone)]
 pub struct AliasTable {
-    columns: Vec<Column>,
+    /// Shared by the clones each worker makes.
+    columns: std::sync::Arc<[Column]>,
 }
 
 impl AliasTable {
@@ -130,7 +131,7 @@ mod tests {
     fn exact(table: &AliasTable) -> Vec<f64> {
         let n = table.len() as f64;
         let mut p = vec![0.0; table.len()];
-        for c in &table.columns {
+        for c in table.columns.iter() {
             let keep = c.threshold as f64 / 18_446_744_073_709_551_616.0;
             p[c.keep as usize] += keep / n;
             p[c.alias as usize] += (1.0 - keep) / n;

@@ -28,6 +28,7 @@ use super::bits::{Field, split};
 use super::{ClientSource, HopSource, Selection, Unit};
 use crate::adversary::{PathTest, Step};
 use crate::model::{Network, Pool};
+use std::sync::Arc;
 use rand::{Rng, RngExt};
 
 /// Largest number of hops a path may have.
@@ -187,15 +188,15 @@ const NEED: u32 = 3;
 pub struct TwoHop {
     /// Per 16-bit field value: its pair's state (when every state fits a byte and few values
     /// are refused).
-    direct: Option<Box<[u8; 1 << 16]>>,
+    direct: Option<Arc<[u8; 1 << 16]>>,
     field16: Option<Field<16>>,
     field32: Field<32>,
     /// Per pair index: [`MISS`], [`HIT`], or [`NEED`] + the label. Fixed size, indexed by
     /// `j mod TWO_HOP_LIMIT`, so no bounds check is needed.
-    pairs: Box<[u32; TWO_HOP_LIMIT as usize]>,
+    pairs: Arc<[u32; TWO_HOP_LIMIT as usize]>,
     /// Per pair index: its two units (at most 64 of them), read when a path goes on.
-    units: Vec<[u8; 2]>,
-    label: Vec<u32>,
+    units: Arc<[[u8; 2]]>,
+    label: Arc<[u32]>,
     distinct: bool,
     test: PathTest,
 }
@@ -250,13 +251,14 @@ impl TwoHop {
             }
             Some(table)
         });
+        // Shared, not copied, by the clone each worker makes.
         Some(TwoHop {
-            direct,
+            direct: direct.map(Arc::from),
             field16,
             field32: Field::<32>::new(pairs_len)?,
-            pairs,
-            units,
-            label,
+            pairs: Arc::from(pairs),
+            units: Arc::from(units),
+            label: Arc::from(label),
             distinct,
             test: test.clone(),
         })
@@ -374,7 +376,7 @@ impl TwoHop {
             }
         }
         // The last number, cut short.
-        if paths % 4 != 0 {
+        if !paths.is_multiple_of(4) {
             let x = rng.next_u64();
             for f in 0..paths % 4 {
                 path(x >> (16 * f), 4 * full + f + 1, rng);
@@ -433,7 +435,7 @@ impl ClientSource for TwoHop {
 /// repeat a unit.
 #[derive(Debug, Clone)]
 pub struct UniformPaths {
-    label: Vec<u32>,
+    label: Arc<[u32]>,
     distinct: bool,
     test: PathTest,
     /// The label the hops need when it does not depend on the first hop.
@@ -450,7 +452,7 @@ impl UniformPaths {
         let (label, _) = uniform_units(network, selection, labels)?;
         let distinct = selection != Selection::Random;
         (label.len() > usize::from(distinct)).then(|| UniformPaths {
-            label,
+            label: Arc::from(label),
             distinct,
             need: test.fixed_need(),
             test: test.clone(),
