@@ -28,8 +28,8 @@ use super::bits::{Field, split};
 use super::{ClientSource, HopSource, Selection, Unit};
 use crate::adversary::{PathTest, Step};
 use crate::model::{Network, Pool};
-use std::sync::Arc;
 use rand::{Rng, RngExt};
+use std::sync::Arc;
 
 /// Largest number of hops a path may have.
 pub const MAX_HOPS: usize = 32;
