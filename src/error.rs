@@ -50,14 +50,12 @@ impl std::error::Error for InputError {}
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Bad input: exit code 2.
-    #[error("{0}")]
+    #[error(transparent)]
     Input(#[from] InputError),
-    /// A result file could not be written: exit code 1.
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
+    /// A result file could not be written: exit code 1. (The I/O error is part of the message,
+    /// not a `source`, so that printing the error chain does not say it twice.)
+    #[error("cannot write {path}: {error}")]
+    Write { path: String, error: std::io::Error },
     /// Anything else that went wrong while running: exit code 1.
     #[error("{0}")]
     Runtime(String),

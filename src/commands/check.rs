@@ -335,9 +335,9 @@ fn update_references(
     formula: &dyn Fn(&Scenario) -> ClosedForm,
     out: &mut dyn Write,
 ) -> Result<Status> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+    std::fs::create_dir_all(dir).map_err(|error| Error::Write {
         path: dir.display().to_string(),
-        source,
+        error,
     })?;
     let mut text = String::new();
     for s in scenarios {

@@ -86,9 +86,9 @@ impl PendingOutput {
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(&dir)
-            .map_err(|source| Error::Write {
+            .map_err(|error| Error::Write {
                 path: path.display().to_string(),
-                source,
+                error,
             })?;
         Ok(PendingOutput {
             path: path.to_path_buf(),
@@ -103,9 +103,9 @@ impl PendingOutput {
 
     /// Writes `contents`, flushes it to disk and renames the file into place.
     pub fn commit(mut self, contents: &str) -> Result<()> {
-        let err = |source| Error::Write {
+        let err = |error| Error::Write {
             path: self.path.display().to_string(),
-            source,
+            error,
         };
         self.temp.write_all(contents.as_bytes()).map_err(err)?;
         // A temporary file is private (0600); a result file is as readable as any other.
@@ -120,7 +120,7 @@ impl PendingOutput {
         self.temp.as_file().sync_all().map_err(err)?;
         self.temp.persist(&self.path).map_err(|e| Error::Write {
             path: self.path.display().to_string(),
-            source: e.error,
+            error: e.error,
         })?;
         Ok(())
     }

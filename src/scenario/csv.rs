@@ -82,6 +82,8 @@ pub fn parse_operators(text: &str, label: &str) -> Result<Vec<OperatorSpec>, Inp
     .map_err(|m| InputError::new(label, "header", m))?;
 
     let mut specs = Vec::new();
+    // Operator name → the row it first appeared on, so a repeat names both rows.
+    let mut seen = std::collections::HashMap::new();
     for (k, record) in reader.records().enumerate() {
         // Line numbers count the header as line 1.
         let line = k + 2;
@@ -104,6 +106,13 @@ pub fn parse_operators(text: &str, label: &str) -> Result<Vec<OperatorSpec>, Inp
             })
         };
         let name = field(name_col, "name")?.to_string();
+        if let Some(first) = seen.insert(name.clone(), line) {
+            return Err(InputError::new(
+                label,
+                format!("{row}, column name"),
+                format!("operator `{name}` already on row {first}; names must be unique"),
+            ));
+        }
         let (col, is_share) = size_col;
         let raw = field(col, if is_share { "share" } else { "servers" })?;
         let size = if is_share {

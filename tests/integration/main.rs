@@ -4,6 +4,7 @@ mod bad_input;
 mod check;
 mod cli;
 mod closed_forms;
+mod corpus;
 mod determinism;
 mod guards;
 mod kernels;
