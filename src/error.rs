@@ -59,6 +59,9 @@ pub enum Error {
     /// Anything else that went wrong while running: exit code 1.
     #[error("{0}")]
     Runtime(String),
+    /// Stopped by Ctrl-C (SIGINT) before the end: exit code 130, nothing written.
+    #[error("interrupted; no result was written")]
+    Interrupted,
 }
 
 impl Error {
@@ -67,6 +70,8 @@ impl Error {
         match self {
             Error::Input(_) => 2,
             Error::Write { .. } | Error::Runtime(_) => 1,
+            // 128 + SIGINT, as shells report a process a Ctrl-C ended.
+            Error::Interrupted => 130,
         }
     }
 }

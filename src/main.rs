@@ -10,6 +10,14 @@ use pathrisk::commands::{check, reproduce, run, sweep};
 
 fn main() {
     let cli = Cli::parse();
+    // The first Ctrl-C asks the run to stop (it then exits 130 and writes nothing); a second
+    // one ends the process at once.
+    let _ = ctrlc::set_handler(|| {
+        if pathrisk::stop::requested() {
+            std::process::exit(130);
+        }
+        pathrisk::stop::request();
+    });
     let code = match execute(&cli) {
         Ok(code) => code,
         Err(e) => {

@@ -182,6 +182,8 @@ pub fn simulate(
             }
         }
     });
+    // A stop asked for during the run leaves the counts short: they must not be reported.
+    crate::stop::check()?;
     Ok(Outcome {
         counts,
         threads: pool.current_num_threads(),
@@ -211,15 +213,19 @@ impl Job<'_> {
     {
         let scenario = self.scenario;
         let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
+        // A stop request makes every chunk after it an error, which `try_reduce` stops at
+        // without starting the remaining chunks (there may be millions).
         (0..layout.chunks)
             .into_par_iter()
             .map_init(&make, |sampler, chunk| {
+                crate::stop::check()?;
                 let mut rng = rng::stream(scenario.run.seed, chunk);
                 let counts = body(sampler, &mut rng, layout.clients_in(chunk));
                 (self.progress)(1);
-                counts
+                Ok::<Counts, Error>(counts)
             })
-            .reduce(Counts::default, Counts::merge)
+            .try_reduce(Counts::default, |a, b| Ok(a.merge(b)))
+            .unwrap_or_default()
     }
 
     /// Path by path from a hop source, with guards when the scenario has them.
@@ -279,6 +285,9 @@ impl<H: HopSource> ClientSource for PathByPath<'_, H> {
         let mut rng = outer.clone();
         let (mut hits, mut first) = (0u64, 0u64);
         for k in 1..paths + 1 {
+            if crate::stop::at(k) {
+                break;
+            }
             if self.test.draw(&mut self.source, &mut rng) {
                 hits += 1;
                 if first == 0 {
@@ -306,6 +315,10 @@ fn run_chunk<C: ClientSource>(
     };
     let mut firsts = FirstTally::new(paths);
     for _ in 0..clients {
+        // Between clients, a stop request ends the chunk (the run is then discarded).
+        if crate::stop::requested() {
+            break;
+        }
         let (hits, first) = source.client(rng, paths);
         counts.path_hits += hits;
         counts.first_path_hits += u64::from(first == 1);
@@ -377,13 +390,19 @@ fn run_guarded_chunk<H: HopSource>(
     let lifetime = guards.lifetime.unwrap_or(u64::MAX);
     let mut set: Vec<Unit> = Vec::with_capacity(guards.count as usize);
     for _ in 0..clients {
+        if crate::stop::requested() {
+            break;
+        }
         let mut first = 0u64;
         let mut hits = 0u64;
         let mut guard_hit = false;
         // Paths left before the guard set rotates (a countdown: a division per path cost
         // more than the rest of a path whose guard is not the adversary's).
         let mut left = 0u64;
-        for k in 1..=paths {
+        for k in 1..paths + 1 {
+            if crate::stop::at(k) {
+                break;
+            }
             if left == 0 {
                 sampler.draw(rng, guards.count as usize, &mut set);
                 guard_hit |= set.iter().any(|u| test.targets(u.entity));

@@ -122,6 +122,16 @@ impl PendingOutput {
             path: self.path.display().to_string(),
             error: e.error,
         })?;
+        // The rename itself is durable once the folder is flushed too (best effort: not every
+        // file system lets a folder be opened for that).
+        if let Some(dir) = self.path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                dir
+            };
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
         Ok(())
     }
 }

@@ -369,6 +369,9 @@ impl TwoHop {
         };
         let full = paths / 4;
         for block in 0..full {
+            if crate::stop::at(block) {
+                return (hits, first);
+            }
             let x = rng.next_u64();
             // A fixed count per number, so the loop unrolls.
             for f in 0..4 {
@@ -401,6 +404,9 @@ impl TwoHop {
         };
         let full = paths / 2;
         for block in 0..full {
+            if crate::stop::at(block) {
+                return (hits, first);
+            }
             let x = rng.next_u64();
             path(x, 2 * block + 1, rng);
             path(x >> 32, 2 * block + 2, rng);
@@ -519,6 +525,9 @@ impl ClientSource for UniformPaths {
         let mut rng = outer.clone();
         let (mut hits, mut first) = (0u64, 0u64);
         for k in 1..paths + 1 {
+            if crate::stop::at(k) {
+                break;
+            }
             if self.path(&mut rng) {
                 hits += 1;
                 if first == 0 {
@@ -575,6 +584,9 @@ impl ClientSource for AliasPaths {
             Some(need) => {
                 let mut start = 0u64;
                 while start < paths {
+                    if crate::stop::at(start) {
+                        break;
+                    }
                     let block = (paths - start).min(64);
                     let mut going_on = 0u64;
                     for i in 0..block {
@@ -596,6 +608,9 @@ impl ClientSource for AliasPaths {
             }
             None => {
                 for k in 1..paths + 1 {
+                    if crate::stop::at(k) {
+                        break;
+                    }
                     let need = table.sample(&mut rng) as u32;
                     if self.rest(need, &mut rng) {
                         hits += 1;

@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod closed_forms;
 mod corpus;
+mod crash;
 mod determinism;
 mod guards;
 mod kernels;
