@@ -1,7 +1,7 @@
 //! Scenario loading: TOML (and the CSV files it names) → a validated [`Scenario`]. Every error
 //! names the file and the key or row, and says what was expected.
 
-mod csv;
+pub mod csv;
 mod raw;
 
 pub use self::csv::{

@@ -11,6 +11,7 @@ mod guards;
 mod kernels;
 mod monte_carlo;
 mod presets;
+mod properties;
 mod servers;
 mod sweep;
 mod time;
