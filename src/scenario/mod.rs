@@ -693,13 +693,26 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
             if u.operators > model::MAX_OPERATORS as u64 {
                 return Err(err(
                     "network.uniform.operators",
-                    format!("more than the limit of {}", model::MAX_OPERATORS),
+                    operator_count(u.operators),
                 ));
             }
             if u.servers == Some(0) {
                 return Err(err(
                     "network.uniform.servers",
                     "0 servers; expected a positive integer".into(),
+                ));
+            }
+            // Checked before the operators are made, which could take gigabytes first.
+            if let Some(servers) = u.servers
+                && u.operators.saturating_mul(servers) > model::MAX_SERVERS
+            {
+                return Err(err(
+                    "network.uniform",
+                    format!(
+                        "{} operators × {servers} servers is more than the limit of {} servers",
+                        u.operators,
+                        model::MAX_SERVERS
+                    ),
                 ));
             }
             model::uniform_operators(u.operators, u.servers)
@@ -714,17 +727,11 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
                 ));
             }
             if a.others == 0 || a.others > model::MAX_OPERATORS as u64 {
-                return Err(err(
-                    "network.adversary.others",
-                    format!("{}; expected a positive integer", a.others),
-                ));
+                return Err(err("network.adversary.others", operator_count(a.others)));
             }
             let ops = a.operators.unwrap_or(1);
             if ops == 0 || ops > model::MAX_OPERATORS as u64 {
-                return Err(err(
-                    "network.adversary.operators",
-                    format!("{ops}; expected a positive integer"),
-                ));
+                return Err(err("network.adversary.operators", operator_count(ops)));
             }
             let name = a.name.unwrap_or_else(|| "adversary".to_string());
             if name.trim().is_empty() {
@@ -736,10 +743,7 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
             model::adversary_operators(&name, a.share, ops, a.others)
         } else if let Some(z) = raw.zipf {
             if z.operators == 0 || z.operators > model::MAX_OPERATORS as u64 {
-                return Err(err(
-                    "network.zipf.operators",
-                    format!("{}; expected a positive integer", z.operators),
-                ));
+                return Err(err("network.zipf.operators", operator_count(z.operators)));
             }
             if !z.exponent.is_finite() || z.exponent < 0.0 {
                 return Err(err(
@@ -819,6 +823,14 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
             .map_err(|m| err("network.add_adversary", m))?;
     }
     Ok(network)
+}
+
+/// The message for an operator count outside 1 ..= [`model::MAX_OPERATORS`].
+fn operator_count(n: u64) -> String {
+    format!(
+        "{n} operators; expected an integer from 1 to {}",
+        model::MAX_OPERATORS
+    )
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod crash;
 mod determinism;
 mod guards;
 mod kernels;
+mod limits;
 mod monte_carlo;
 mod presets;
 mod properties;
