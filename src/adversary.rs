@@ -6,7 +6,7 @@ use crate::select::{HopSource, Unit};
 use rand::Rng;
 
 /// Which hops of a path the adversary must hold (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Event {
     /// Every hop.
@@ -40,7 +40,7 @@ impl Event {
 }
 
 /// Whose hops count.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// One single entity, whichever, holds every hop in question.
     Any,
@@ -77,7 +77,7 @@ impl Target {
 }
 
 /// Target and event together.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Adversary {
     pub target: Target,
     pub event: Event,

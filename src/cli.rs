@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pathrisk::commands::CommonOptions;
 use pathrisk::commands::check::CheckOptions;
+use pathrisk::commands::merge::MergeOptions;
 use pathrisk::commands::reproduce::ReproduceOptions;
 use pathrisk::commands::run::RunOptions;
 use pathrisk::commands::sweep::SweepOptions;
@@ -28,6 +29,8 @@ pub enum Command {
     Reproduce(ReproduceArgs),
     /// Run one scenario file.
     Run(RunArgs),
+    /// Merge the partial results of a sharded run into the result of the whole run.
+    Merge(MergeArgs),
     /// Check every closed form against simulation and against the committed references.
     Check(CheckArgs),
     /// Sweep scenario keys over ranges; tidy CSV on stdout, optionally an SVG plot.
@@ -224,8 +227,30 @@ pub struct RunArgs {
     /// The network's data file (a CSV), replacing the path the scenario names.
     #[arg(long, value_name = "CSV")]
     pub data: Option<PathBuf>,
+    /// Simulate only shard I of N (0-based) and write its partial result (JSON) to --output
+    /// or stdout; `pathrisk merge` adds the parts up.
+    #[arg(long, value_name = "I/N", value_parser = pathrisk::shard::Shard::parse)]
+    pub shard: Option<pathrisk::shard::Shard>,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial results of `pathrisk run --shard I/N`, one per shard.
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+impl MergeArgs {
+    pub fn options(&self) -> MergeOptions {
+        MergeOptions {
+            parts: self.parts.clone(),
+            common: self.common.options(),
+        }
+    }
 }
 
 impl Common {
@@ -298,6 +323,7 @@ impl RunArgs {
             common: self.common.options(),
             cdf: self.cdf.clone(),
             data: self.data.clone(),
+            shard: self.shard,
         }
     }
 }

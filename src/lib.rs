@@ -16,6 +16,7 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod select;
+pub mod shard;
 pub mod stats;
 pub mod stop;
 pub mod sweep;

@@ -6,7 +6,7 @@ mod cli;
 use clap::CommandFactory;
 use clap::Parser;
 use cli::{Cli, Command};
-use pathrisk::commands::{check, reproduce, run, sweep};
+use pathrisk::commands::{check, merge, reproduce, run, sweep};
 
 fn main() {
     let cli = Cli::parse();
@@ -35,6 +35,7 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
         None => reproduce::reproduce(&cli.reproduce.options(), &mut stdout)?,
         Some(Command::Reproduce(args)) => reproduce::reproduce(&args.options(), &mut stdout)?,
         Some(Command::Run(args)) => run::run(&args.options(), &mut stdout)?,
+        Some(Command::Merge(args)) => merge::merge(&args.options(), &mut stdout)?,
         Some(Command::Check(args)) => check::check(&args.options(), &mut stdout)?,
         Some(Command::Sweep(args)) => sweep::sweep(&args.options(), &mut stdout)?,
         Some(Command::Completions { shell }) => {

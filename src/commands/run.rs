@@ -3,12 +3,13 @@
 
 use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::{self, client::ClientLaw};
-use crate::engine::{self, Counts};
+use crate::engine::{self, ChunkLayout, Counts};
 use crate::error::{Error, InputError, Result};
 use crate::export::svg::{Plot, Series};
 use crate::export::{Format, PendingOutput, data_number};
 use crate::report;
 use crate::scenario::{Overrides, Scenario};
+use crate::shard::{Partial, Shard};
 use crate::stats;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ pub struct RunOptions {
     pub cdf: Option<PathBuf>,
     /// The network's data file, replacing the one the scenario names.
     pub data: Option<PathBuf>,
+    /// Simulate only this shard and write its partial result (see `shard`).
+    pub shard: Option<Shard>,
 }
 
 /// One point of the CDF of the first compromised path.
@@ -61,6 +64,9 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
     let scenario = Scenario::load_with_data(&options.scenario, options.data.as_deref())?
         .with_overrides(&options.overrides)?;
     let pending = options.common.pending_output()?;
+    if let Some(shard) = options.shard {
+        return run_shard(&scenario, shard, options, pending, out);
+    }
     let cdf = options.cdf.as_deref().map(cdf_file).transpose()?;
     let bar = progress_bar(options.common.progress, chunks_of(&scenario));
     bar.set_message(scenario.name.clone());
@@ -88,6 +94,57 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
     } else {
         Status::Agree
     })
+}
+
+/// One shard of the run: its chunks simulated, its partial result (JSON) written where the
+/// result would go. No closed forms or verdicts: those come with `pathrisk merge`.
+fn run_shard(
+    scenario: &Scenario,
+    shard: Shard,
+    options: &RunOptions,
+    pending: Option<PendingOutput>,
+    out: &mut dyn Write,
+) -> Result<Status> {
+    if options.cdf.is_some() {
+        return Err(InputError::new(
+            "command line",
+            "--cdf",
+            "not with --shard; merge the parts first",
+        )
+        .into());
+    }
+    let total = ChunkLayout::new(scenario.run.trials, scenario.run.paths).chunks;
+    let chunks = shard.chunks(total);
+    let bar = progress_bar(options.common.progress, chunks.end - chunks.start);
+    bar.set_message(format!("{} {}/{}", scenario.name, shard.index, shard.count));
+    let outcome = engine::simulate_chunks(
+        scenario,
+        &options.common.engine(),
+        &|n| bar.inc(n),
+        chunks.clone(),
+    )?;
+    bar.finish_and_clear();
+    let partial = Partial {
+        format: crate::shard::FORMAT.to_string(),
+        version: crate::shard::VERSION,
+        kind: "run".to_string(),
+        fingerprint: crate::shard::fingerprint("run", scenario, shard.count),
+        shard,
+        chunks,
+        total_chunks: total,
+        scenario: scenario.clone(),
+        counts: outcome.counts,
+        threads: outcome.threads,
+        elapsed_seconds: outcome.elapsed_seconds,
+    };
+    let text = serde_json::to_string(&partial).expect("a partial result serialises") + "\n";
+    match pending {
+        Some(p) => p.commit(&text)?,
+        None => out
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?,
+    }
+    Ok(Status::Agree)
 }
 
 /// Path counts at which the CDF is reported: every one up to [`CDF_ROWS`], else log-spaced.

@@ -51,7 +51,7 @@ impl ChunkLayout {
 }
 
 /// What a run counted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     pub clients: u64,
     /// Paths actually drawn.
@@ -114,6 +114,19 @@ pub fn simulate(
     config: &EngineConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcome> {
+    let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
+    simulate_chunks(scenario, config, progress, 0..layout.chunks)
+}
+
+/// As [`simulate`], for the chunks in `chunks` only (a shard of the run): their counts are
+/// exactly what the whole run counts for them, so the counts of disjoint shards add up to the
+/// whole run's.
+pub fn simulate_chunks(
+    scenario: &Scenario,
+    config: &EngineConfig,
+    progress: &(dyn Fn(u64) + Sync),
+    chunks: std::ops::Range<u64>,
+) -> Result<Outcome> {
     let start = std::time::Instant::now();
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = config.threads {
@@ -135,6 +148,7 @@ pub fn simulate(
         SamplerKind::Fast => (full_test.on_labels(), full_test.labels(network)),
     };
     let job = Job {
+        chunks,
         scenario,
         sampler: config.sampler,
         test: &test,
@@ -194,6 +208,7 @@ pub fn simulate(
 
 /// What every chunk of a run shares.
 struct Job<'a> {
+    chunks: std::ops::Range<u64>,
     scenario: &'a Scenario,
     sampler: SamplerKind,
     test: &'a PathTest,
@@ -215,7 +230,9 @@ impl Job<'_> {
         let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
         // A stop request makes every chunk after it an error, which `try_reduce` stops at
         // without starting the remaining chunks (there may be millions).
-        (0..layout.chunks)
+        debug_assert!(self.chunks.end <= layout.chunks);
+        self.chunks
+            .clone()
             .into_par_iter()
             .map_init(&make, |sampler, chunk| {
                 crate::stop::check()?;

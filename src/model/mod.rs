@@ -6,7 +6,7 @@ pub mod presets;
 pub use generate::{adversary_operators, uniform_operators, zipf_operators};
 
 /// How hops pick from a network (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pool {
     /// Operators have relative shares; a hop picks an operator by share. No server identity.
     Infinite,
@@ -39,7 +39,7 @@ pub enum Size {
 }
 
 /// One validated operator.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Operator {
     pub name: String,
     /// Index into [`Network::entities`].
@@ -51,7 +51,7 @@ pub struct Operator {
 }
 
 /// One server of a server-level network.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Server {
     /// Index into [`Network::operators`].
     pub operator: u32,
@@ -77,7 +77,7 @@ pub struct ServerSpec {
 pub const MAX_ROLES: usize = 32;
 
 /// A validated network: operators, entity names, and the kind of pool.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     pub pool: Pool,
     pub operators: Vec<Operator>,

@@ -23,7 +23,7 @@ pub const DEFAULT_TRIALS: u64 = 100_000;
 pub const DEFAULT_SEED: u64 = 1;
 
 /// How much to simulate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RunSettings {
     /// Paths per client (M).
     pub paths: u64,
@@ -38,7 +38,7 @@ pub const MAX_GUARDS: u64 = 64;
 /// Entry guards (SPEC §7): a client draws `count` distinct guard servers by weight (in an
 /// infinite pool, `count` independent operators by share) and takes each path's first hop
 /// uniformly among them; after every `lifetime` paths it draws a new set (`None`: never).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Guards {
     pub count: u64,
     pub lifetime: Option<u64>,
@@ -52,7 +52,7 @@ impl Guards {
 }
 
 /// A validated scenario: everything the engine and the closed forms need.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Scenario {
     pub name: String,
     pub description: String,

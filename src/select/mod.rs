@@ -12,7 +12,7 @@ pub mod server;
 use rand::Rng;
 
 /// A selection policy (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Selection {
     /// Each hop independently by weight; servers may repeat.
@@ -46,7 +46,7 @@ impl Selection {
 /// Server-level path rules (SPEC §7): no two hops in one subnet, a role each position needs,
 /// and per-position weight multipliers by the server's set of roles (enough to express Tor's
 /// bandwidth weights: a guard-and-exit relay counts for less in the guard position, say).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PathRules {
     pub distinct_subnets: bool,
     /// The first position the subnet rule covers: 0 for every hop, 1 to leave the first hop

@@ -14,6 +14,7 @@ mod monte_carlo;
 mod presets;
 mod properties;
 mod servers;
+mod shards;
 mod sweep;
 mod time;
 

@@ -1,0 +1,203 @@
+//! Splitting a run across machines (SPEC §8): shard `I/N` simulates the I-th of N contiguous
+//! ranges of the run's chunks and writes their raw counts with a fingerprint of everything
+//! that decides them; merging checks that the parts belong together — one fingerprint, every
+//! shard exactly once — and adds the counts, which are then exactly the unsharded run's.
+
+use crate::engine::{ChunkLayout, Counts};
+use crate::error::InputError;
+use crate::scenario::Scenario;
+use sha2::{Digest, Sha256};
+use std::ops::Range;
+
+/// What a partial result file says it is.
+pub const FORMAT: &str = "pathrisk-partial";
+pub const VERSION: u32 = 1;
+
+/// Shard `index` of `count` (0-based: `0/3`, `1/3`, `2/3`, as Slurm array task ids and
+/// Kubernetes completion indexes count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// "I/N" with 0 ≤ I < N.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("`{text}`; expected I/N with 0 ≤ I < N, e.g. 0/4");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u64 = i.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// This shard's chunks out of `total`: the ranges of the N shards tile `0..total`.
+    pub fn chunks(&self, total: u64) -> Range<u64> {
+        let at = |i: u64| (total as u128 * i as u128 / self.count as u128) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+}
+
+/// A shard's result: raw counts and what they belong to.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Partial {
+    pub format: String,
+    pub version: u32,
+    /// "run" (one scenario).
+    pub kind: String,
+    pub fingerprint: String,
+    pub shard: Shard,
+    /// The chunks simulated, and how many the run has.
+    pub chunks: Range<u64>,
+    pub total_chunks: u64,
+    /// The scenario as validated (so a merge needs no files but the parts).
+    pub scenario: Scenario,
+    pub counts: Counts,
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+}
+
+/// A hex digest of what decides a run's counts: the validated scenario (seed included; the
+/// file it came from left out, so shards may read it from different paths), the chunk layout
+/// and the number of shards.
+pub fn fingerprint(kind: &str, scenario: &Scenario, shards: u64) -> String {
+    let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
+    let mut normal = scenario.clone();
+    normal.source = String::new();
+    let bytes = serde_json::to_vec(&(
+        kind,
+        &normal,
+        (layout.clients_per_chunk, layout.chunks, layout.trials),
+        shards,
+    ))
+    .expect("a scenario serialises");
+    let digest = Sha256::digest(&bytes);
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a merge gives: the scenario and the counts of the whole run.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub scenario: Scenario,
+    pub counts: Counts,
+    /// The most threads any part used, and the longest part's time.
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+}
+
+/// Checks that `parts` (file label, contents) are the N shards of one run, each once, and adds
+/// their counts.
+pub fn merge(parts: &[(String, String)]) -> Result<Merged, InputError> {
+    let mut read: Vec<(&str, Partial)> = Vec::with_capacity(parts.len());
+    for (label, text) in parts {
+        let p: Partial = serde_json::from_str(text)
+            .map_err(|e| InputError::whole(label, format!("not a pathrisk partial result: {e}")))?;
+        if p.format != FORMAT || p.version != VERSION {
+            return Err(InputError::whole(
+                label,
+                format!(
+                    "format `{}` version {}; expected `{FORMAT}` version {VERSION}",
+                    p.format, p.version
+                ),
+            ));
+        }
+        // A part's fingerprint must say what the part holds (an edited file is foreign).
+        if fingerprint(&p.kind, &p.scenario, p.shard.count) != p.fingerprint
+            || p.chunks != p.shard.chunks(p.total_chunks)
+        {
+            return Err(InputError::whole(
+                label,
+                "its contents do not match its fingerprint; was it edited?",
+            ));
+        }
+        read.push((label, p));
+    }
+    let Some((first_label, first)) = read.first() else {
+        return Err(InputError::whole("merge", "no parts given"));
+    };
+    let n = first.shard.count;
+    let mut seen: Vec<Option<&str>> = vec![None; n as usize];
+    for (label, p) in &read {
+        if p.fingerprint != first.fingerprint || p.kind != first.kind {
+            return Err(InputError::whole(
+                *label,
+                format!(
+                    "belongs to another run (fingerprint {}, while {first_label} has {})",
+                    p.fingerprint, first.fingerprint
+                ),
+            ));
+        }
+        let slot = &mut seen[p.shard.index as usize];
+        if let Some(other) = slot {
+            return Err(InputError::whole(
+                *label,
+                format!("shard {}/{n} is given twice (also {other})", p.shard.index),
+            ));
+        }
+        *slot = Some(label);
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputError::whole(
+            "merge",
+            format!(
+                "missing shard{} {}",
+                plural(missing.len()),
+                missing.join(", ")
+            ),
+        ));
+    }
+    let counts = read
+        .iter()
+        .map(|(_, p)| p.counts.clone())
+        .fold(Counts::default(), Counts::merge);
+    Ok(Merged {
+        scenario: first.scenario.clone(),
+        counts,
+        threads: read.iter().map(|(_, p)| p.threads).max().unwrap_or(1),
+        elapsed_seconds: read
+            .iter()
+            .map(|(_, p)| p.elapsed_seconds)
+            .fold(0.0, f64::max),
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_tile_the_chunks() {
+        for total in [0u64, 1, 5, 7, 100, 1_000_003] {
+            for count in [1u64, 2, 3, 7, 64] {
+                let mut next = 0;
+                for index in 0..count {
+                    let r = Shard { index, count }.chunks(total);
+                    assert_eq!(r.start, next);
+                    next = r.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+
+    #[test]
+    fn shard_text_is_checked() {
+        assert_eq!(Shard::parse("2/7").unwrap(), Shard { index: 2, count: 7 });
+        for bad in ["7/7", "1/0", "a/3", "3", "-1/3", "1/3/4"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
