@@ -99,6 +99,10 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Simulate only shard I of N (0-based) of every point and write the partial result
+    /// (JSON) to --output or stdout; `pathrisk merge` turns the parts into the sweep's CSV.
+    #[arg(long, value_name = "I/N", value_parser = pathrisk::shard::Shard::parse)]
+    pub shard: Option<pathrisk::shard::Shard>,
 }
 
 impl SweepArgs {
@@ -113,6 +117,7 @@ impl SweepArgs {
             metric: self.metric.clone(),
             plot: self.plot.clone(),
             log_y: self.log_y,
+            shard: self.shard,
             common: CommonOptions {
                 threads: self.threads.map(|t| t as usize),
                 alpha: self.alpha,

@@ -41,48 +41,122 @@ impl Shard {
     }
 }
 
+/// One simulated scenario of a shard: the run's one, or one point of a sweep.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Job {
+    /// The scenario as validated (so a merge needs no files but the parts).
+    pub scenario: Scenario,
+    /// The chunks simulated, and how many the scenario has.
+    pub chunks: Range<u64>,
+    pub total_chunks: u64,
+    pub counts: Counts,
+    /// Sweeps: the varied values and the series of this point.
+    #[serde(default)]
+    pub values: Vec<f64>,
+    #[serde(default)]
+    pub series: usize,
+}
+
+impl Job {
+    /// This shard's part of `scenario`, its counts still to come.
+    pub fn new(scenario: Scenario, shard: Shard) -> Job {
+        let total = ChunkLayout::new(scenario.run.trials, scenario.run.paths).chunks;
+        Job {
+            chunks: shard.chunks(total),
+            total_chunks: total,
+            scenario,
+            counts: Counts::default(),
+            values: Vec::new(),
+            series: 0,
+        }
+    }
+}
+
 /// A shard's result: raw counts and what they belong to.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Partial {
     pub format: String,
     pub version: u32,
-    /// "run" (one scenario).
+    /// "run" (one job) or "sweep" (a job per point and series).
     pub kind: String,
     pub fingerprint: String,
     pub shard: Shard,
-    /// The chunks simulated, and how many the run has.
-    pub chunks: Range<u64>,
-    pub total_chunks: u64,
-    /// The scenario as validated (so a merge needs no files but the parts).
-    pub scenario: Scenario,
-    pub counts: Counts,
+    pub jobs: Vec<Job>,
+    /// Sweeps: what varies and the series' labels.
+    #[serde(default)]
+    pub varies: Vec<crate::sweep::Vary>,
+    #[serde(default)]
+    pub series: Vec<String>,
     pub threads: usize,
     pub elapsed_seconds: f64,
 }
 
-/// A hex digest of what decides a run's counts: the validated scenario (seed included; the
-/// file it came from left out, so shards may read it from different paths), the chunk layout
-/// and the number of shards.
-pub fn fingerprint(kind: &str, scenario: &Scenario, shards: u64) -> String {
-    let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
-    let mut normal = scenario.clone();
-    normal.source = String::new();
-    let bytes = serde_json::to_vec(&(
-        kind,
-        &normal,
-        (layout.clients_per_chunk, layout.chunks, layout.trials),
-        shards,
-    ))
-    .expect("a scenario serialises");
-    let digest = Sha256::digest(&bytes);
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+impl Partial {
+    /// A shard's result, fingerprinted.
+    pub fn new(
+        kind: &str,
+        shard: Shard,
+        jobs: Vec<Job>,
+        varies: Vec<crate::sweep::Vary>,
+        series: Vec<String>,
+        threads: usize,
+        elapsed_seconds: f64,
+    ) -> Partial {
+        let mut p = Partial {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            kind: kind.to_string(),
+            fingerprint: String::new(),
+            shard,
+            jobs,
+            varies,
+            series,
+            threads,
+            elapsed_seconds,
+        };
+        p.fingerprint = p.digest();
+        p
+    }
+
+    /// A hex digest of what decides the counts: kind, every job's validated scenario (seed
+    /// included; the file it came from left out, so shards may read it from different paths),
+    /// chunk layout, values and series, what a sweep varies, and the number of shards.
+    fn digest(&self) -> String {
+        let jobs: Vec<_> = self
+            .jobs
+            .iter()
+            .map(|j| {
+                let mut normal = j.scenario.clone();
+                normal.source = String::new();
+                let layout = ChunkLayout::new(normal.run.trials, normal.run.paths);
+                (
+                    normal,
+                    (layout.clients_per_chunk, layout.chunks, layout.trials),
+                    &j.values,
+                    j.series,
+                )
+            })
+            .collect();
+        let bytes = serde_json::to_vec(&(
+            &self.kind,
+            jobs,
+            &self.varies,
+            &self.series,
+            self.shard.count,
+        ))
+        .expect("a partial result serialises");
+        let digest = Sha256::digest(&bytes);
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
 }
 
-/// What a merge gives: the scenario and the counts of the whole run.
+/// What a merge gives: every job with the counts of the whole run.
 #[derive(Debug, Clone)]
 pub struct Merged {
-    pub scenario: Scenario,
-    pub counts: Counts,
+    pub kind: String,
+    pub jobs: Vec<Job>,
+    pub varies: Vec<crate::sweep::Vary>,
+    pub series: Vec<String>,
     /// The most threads any part used, and the longest part's time.
     pub threads: usize,
     pub elapsed_seconds: f64,
@@ -105,8 +179,12 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, InputError> {
             ));
         }
         // A part's fingerprint must say what the part holds (an edited file is foreign).
-        if fingerprint(&p.kind, &p.scenario, p.shard.count) != p.fingerprint
-            || p.chunks != p.shard.chunks(p.total_chunks)
+        if p.digest() != p.fingerprint
+            || p.jobs.iter().any(|j| {
+                j.chunks != p.shard.chunks(j.total_chunks)
+                    || j.total_chunks
+                        != ChunkLayout::new(j.scenario.run.trials, j.scenario.run.paths).chunks
+            })
         {
             return Err(InputError::whole(
                 label,
@@ -155,13 +233,20 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, InputError> {
             ),
         ));
     }
-    let counts = read
-        .iter()
-        .map(|(_, p)| p.counts.clone())
-        .fold(Counts::default(), Counts::merge);
+    // One fingerprint means the same jobs in the same order in every part.
+    let mut jobs = first.jobs.clone();
+    for (i, job) in jobs.iter_mut().enumerate() {
+        job.counts = read
+            .iter()
+            .map(|(_, p)| p.jobs[i].counts.clone())
+            .fold(Counts::default(), Counts::merge);
+        job.chunks = 0..job.total_chunks;
+    }
     Ok(Merged {
-        scenario: first.scenario.clone(),
-        counts,
+        kind: first.kind.clone(),
+        jobs,
+        varies: first.varies.clone(),
+        series: first.series.clone(),
         threads: read.iter().map(|(_, p)| p.threads).max().unwrap_or(1),
         elapsed_seconds: read
             .iter()

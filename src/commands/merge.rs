@@ -1,6 +1,7 @@
 //! `pathrisk merge PARTS...`: the partial results of a sharded run (`run --shard I/N`) added up
 //! and reported exactly as the unsharded run would be (its timings aside).
 
+use super::sweep::{SweepPoint, SweepResult, to_csv};
 use super::{CommonOptions, Status};
 use crate::engine::Outcome;
 use crate::error::{Error, InputError, Result};
@@ -25,20 +26,55 @@ pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
         parts.push((label, text));
     }
     let merged = crate::shard::merge(&parts)?;
-    let outcome = Outcome {
-        counts: merged.counts,
+    let outcome = |job: &crate::shard::Job| Outcome {
+        counts: job.counts.clone(),
         threads: merged.threads,
         elapsed_seconds: merged.elapsed_seconds,
         kernel: "merged",
     };
-    let report = report::analyse(&merged.scenario, &outcome, options.common.alpha);
-    out.write_all(options.common.format.exporter().run(&report).as_bytes())
+    let alpha = options.common.alpha;
+    // The same rendering as the unsharded command: a run's report, or a sweep's tidy CSV.
+    let (text_out, file_text, disagree) = if merged.kind == "sweep" {
+        let points: Vec<SweepPoint> = merged
+            .jobs
+            .iter()
+            .map(|j| SweepPoint {
+                values: j.values.clone(),
+                series: j.series,
+                report: report::analyse(&j.scenario, &outcome(j), alpha),
+            })
+            .collect();
+        let result = SweepResult {
+            scenario: merged
+                .jobs
+                .first()
+                .map(|j| j.scenario.name.clone())
+                .unwrap_or_default(),
+            varies: merged.varies.clone(),
+            series: merged.series.clone(),
+            points,
+        };
+        let csv = to_csv(&result);
+        let disagree = result.points.iter().any(|p| p.report.any_disagree());
+        (csv.clone(), pending.as_ref().map(|_| csv), disagree)
+    } else {
+        let job = merged
+            .jobs
+            .first()
+            .ok_or_else(|| InputError::whole("merge", "the parts hold no run"))?;
+        let report = report::analyse(&job.scenario, &outcome(job), alpha);
+        (
+            options.common.format.exporter().run(&report),
+            pending.as_ref().map(|p| p.format().exporter().run(&report)),
+            report.any_disagree(),
+        )
+    };
+    out.write_all(text_out.as_bytes())
         .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    if let Some(p) = pending {
-        let text = p.format().exporter().run(&report);
+    if let (Some(p), Some(text)) = (pending, file_text) {
         p.commit(&text)?;
     }
-    Ok(if report.any_disagree() {
+    Ok(if disagree {
         Status::Disagree
     } else {
         Status::Agree

@@ -3,13 +3,13 @@
 
 use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::{self, client::ClientLaw};
-use crate::engine::{self, ChunkLayout, Counts};
+use crate::engine::{self, Counts};
 use crate::error::{Error, InputError, Result};
 use crate::export::svg::{Plot, Series};
 use crate::export::{Format, PendingOutput, data_number};
 use crate::report;
 use crate::scenario::{Overrides, Scenario};
-use crate::shard::{Partial, Shard};
+use crate::shard::{Job, Partial, Shard};
 use crate::stats;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -113,30 +113,26 @@ fn run_shard(
         )
         .into());
     }
-    let total = ChunkLayout::new(scenario.run.trials, scenario.run.paths).chunks;
-    let chunks = shard.chunks(total);
-    let bar = progress_bar(options.common.progress, chunks.end - chunks.start);
+    let mut job = Job::new(scenario.clone(), shard);
+    let bar = progress_bar(options.common.progress, job.chunks.end - job.chunks.start);
     bar.set_message(format!("{} {}/{}", scenario.name, shard.index, shard.count));
     let outcome = engine::simulate_chunks(
         scenario,
         &options.common.engine(),
         &|n| bar.inc(n),
-        chunks.clone(),
+        job.chunks.clone(),
     )?;
     bar.finish_and_clear();
-    let partial = Partial {
-        format: crate::shard::FORMAT.to_string(),
-        version: crate::shard::VERSION,
-        kind: "run".to_string(),
-        fingerprint: crate::shard::fingerprint("run", scenario, shard.count),
+    job.counts = outcome.counts;
+    let partial = Partial::new(
+        "run",
         shard,
-        chunks,
-        total_chunks: total,
-        scenario: scenario.clone(),
-        counts: outcome.counts,
-        threads: outcome.threads,
-        elapsed_seconds: outcome.elapsed_seconds,
-    };
+        vec![job],
+        Vec::new(),
+        Vec::new(),
+        outcome.threads,
+        outcome.elapsed_seconds,
+    );
     let text = serde_json::to_string(&partial).expect("a partial result serialises") + "\n";
     match pending {
         Some(p) => p.commit(&text)?,

@@ -3,11 +3,13 @@
 
 use super::{CommonOptions, Status, chunks_of, progress_bar, simulate_and_analyse};
 use crate::analytic::{self, client};
+use crate::engine;
 use crate::error::{Error, InputError, Result};
 use crate::export::svg::{Plot, Series};
 use crate::export::{Format, PendingOutput, data_number};
 use crate::report::RunReport;
 use crate::scenario::{Overrides, Scenario};
+use crate::shard::{Job, Partial, Shard};
 use crate::sweep::{Base, Compare, Vary, parse_compare, parse_vary, vary_value};
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +32,8 @@ pub struct SweepOptions {
     pub log_y: bool,
     /// `common.output` is the CSV file (the sweep's CSV also goes to stdout).
     pub common: CommonOptions,
+    /// Simulate only this shard of every point and write the partial result (see `shard`).
+    pub shard: Option<Shard>,
 }
 
 /// One simulated point of one series.
@@ -187,6 +191,18 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
         }
     }
     let csv_file = options.common.pending_output()?;
+    if let Some(shard) = options.shard {
+        if options.plot.is_some() {
+            return Err(InputError::new(
+                "command line",
+                "--plot",
+                "not with --shard; merge the parts first",
+            )
+            .into());
+        }
+        let series_labels = series.iter().map(|s| s.0.clone()).collect();
+        return sweep_shard(jobs, shard, varies, series_labels, options, csv_file, out);
+    }
     let plot_file = options
         .plot
         .as_deref()
@@ -244,6 +260,53 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
     } else {
         Status::Agree
     })
+}
+
+/// One shard of every point of the sweep, written as a partial result (JSON) where the CSV
+/// would go; `pathrisk merge` turns the parts into the sweep's CSV.
+fn sweep_shard(
+    jobs: Vec<(Vec<f64>, usize, Scenario)>,
+    shard: Shard,
+    varies: Vec<Vary>,
+    series: Vec<String>,
+    options: &SweepOptions,
+    pending: Option<PendingOutput>,
+    out: &mut dyn Write,
+) -> Result<Status> {
+    let mut parts: Vec<Job> = jobs
+        .into_iter()
+        .map(|(values, series, scenario)| Job {
+            values,
+            series,
+            ..Job::new(scenario, shard)
+        })
+        .collect();
+    let bar = progress_bar(
+        options.common.progress,
+        parts.iter().map(|j| j.chunks.end - j.chunks.start).sum(),
+    );
+    let (mut threads, mut elapsed) = (1, 0.0);
+    for job in &mut parts {
+        let outcome = engine::simulate_chunks(
+            &job.scenario,
+            &options.common.engine(),
+            &|n| bar.inc(n),
+            job.chunks.clone(),
+        )?;
+        job.counts = outcome.counts;
+        threads = outcome.threads;
+        elapsed += outcome.elapsed_seconds;
+    }
+    bar.finish_and_clear();
+    let partial = Partial::new("sweep", shard, parts, varies, series, threads, elapsed);
+    let text = serde_json::to_string(&partial).expect("a partial result serialises") + "\n";
+    match pending {
+        Some(p) => p.commit(&text)?,
+        None => out
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?,
+    }
+    Ok(Status::Agree)
 }
 
 /// The tidy CSV: one row per point × series × metric.

@@ -21,7 +21,7 @@ const INTEGER_KEYS: [&str; 7] = [
 ];
 
 /// One `--vary`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Vary {
     pub key: String,
     pub values: Vec<f64>,

@@ -146,3 +146,51 @@ fn a_shard_outside_its_count_is_refused() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("I/N"));
     }
 }
+
+#[test]
+fn merged_sweep_shards_give_the_unsharded_csv_for_one_three_and_seven_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/one-entity-ends.toml");
+    let sweep = |extra: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            "network.adversary.share=0.01:0.05:3",
+            "--compare",
+            "path.selection=random,operator-aware",
+            "--trials",
+            "3000",
+            "--threads",
+            "2",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let whole = sweep(&[]);
+    ok(&whole);
+    for n in [1, 3, 7] {
+        let parts: Vec<PathBuf> = (0..n)
+            .map(|i| {
+                let part = dir.path().join(format!("sweep-{i}-of-{n}.json"));
+                ok(&sweep(&[
+                    "--shard",
+                    &format!("{i}/{n}"),
+                    "--output",
+                    part.to_str().unwrap(),
+                ]));
+                part
+            })
+            .collect();
+        let mut args = vec!["merge", "--quiet"];
+        args.extend(parts.iter().map(|p| p.to_str().unwrap()));
+        let merged = run(&args);
+        ok(&merged);
+        assert_eq!(
+            String::from_utf8_lossy(&merged.stdout),
+            String::from_utf8_lossy(&whole.stdout),
+            "{n} shards"
+        );
+    }
+}
