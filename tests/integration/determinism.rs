@@ -33,6 +33,7 @@ fn results_are_byte_identical_for_1_2_and_8_threads() {
         "scenarios/any-of-50-full-path-distinct.toml",
         "scenarios/operator-aware-sybil.toml",
         "scenarios/zipf-largest-operator.toml",
+        "scenarios/guards-rotating.toml",
     ] {
         let one = csv_with_threads(scenario, "1");
         assert_eq!(one, csv_with_threads(scenario, "2"), "{scenario}");
