@@ -6,6 +6,7 @@ use pathrisk::commands::check::CheckOptions;
 use pathrisk::commands::merge::MergeOptions;
 use pathrisk::commands::reproduce::ReproduceOptions;
 use pathrisk::commands::run::RunOptions;
+use pathrisk::commands::solve::SolveOptions;
 use pathrisk::commands::sweep::SweepOptions;
 use pathrisk::export::Format;
 use pathrisk::scenario::Overrides;
@@ -31,6 +32,9 @@ pub enum Command {
     Run(RunArgs),
     /// Merge the partial results of a sharded run into the result of the whole run.
     Merge(MergeArgs),
+    /// The value of a scenario key at which a metric crosses a bound (bisection on the
+    /// closed form), e.g. the largest share keeping the client risk at most 1%.
+    Solve(SolveArgs),
     /// Check every closed form against simulation and against the committed references.
     Check(CheckArgs),
     /// Sweep scenario keys over ranges; tidy CSV on stdout, optionally an SVG plot.
@@ -238,6 +242,48 @@ pub struct RunArgs {
     pub shard: Option<pathrisk::shard::Shard>,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// The key to solve for, e.g. network.adversary.share, run.paths, network.uniform.operators.
+    #[arg(long = "for", value_name = "KEY")]
+    pub key: String,
+    /// The goal: METRIC<=VALUE or METRIC>=VALUE, METRIC path or client.
+    #[arg(long, value_name = "GOAL")]
+    pub target: String,
+    /// The range searched, LO:HI (default: 1 upwards for integer keys, (0, 1) for shares).
+    #[arg(long, value_name = "LO:HI", allow_hyphen_values = true)]
+    pub between: Option<String>,
+    /// KEY=A,B,...: an answer for each value (several multiply).
+    #[arg(long, value_name = "KEY=VALUES")]
+    pub compare: Vec<String>,
+    /// KEY=VALUE: a setting applied first.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// Also write the answer to this file (.json or .txt), atomically.
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+impl SolveArgs {
+    pub fn options(&self) -> SolveOptions {
+        SolveOptions {
+            scenario: self.file.clone(),
+            key: self.key.clone(),
+            target: self.target.clone(),
+            between: self.between.clone(),
+            compare: self.compare.clone(),
+            set: self.set.clone(),
+            format: format(self.format),
+            output: self.output.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

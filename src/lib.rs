@@ -17,6 +17,7 @@ pub mod report;
 pub mod scenario;
 pub mod select;
 pub mod shard;
+pub mod solve;
 pub mod stats;
 pub mod stop;
 pub mod sweep;

@@ -6,7 +6,7 @@ mod cli;
 use clap::CommandFactory;
 use clap::Parser;
 use cli::{Cli, Command};
-use pathrisk::commands::{check, merge, reproduce, run, sweep};
+use pathrisk::commands::{check, merge, reproduce, run, solve, sweep};
 
 fn main() {
     let cli = Cli::parse();
@@ -36,6 +36,7 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
         Some(Command::Reproduce(args)) => reproduce::reproduce(&args.options(), &mut stdout)?,
         Some(Command::Run(args)) => run::run(&args.options(), &mut stdout)?,
         Some(Command::Merge(args)) => merge::merge(&args.options(), &mut stdout)?,
+        Some(Command::Solve(args)) => solve::solve(&args.options(), &mut stdout)?,
         Some(Command::Check(args)) => check::check(&args.options(), &mut stdout)?,
         Some(Command::Sweep(args)) => sweep::sweep(&args.options(), &mut stdout)?,
         Some(Command::Completions { shell }) => {

@@ -4,6 +4,7 @@ pub mod check;
 pub mod merge;
 pub mod reproduce;
 pub mod run;
+pub mod solve;
 pub mod sweep;
 
 use crate::engine::{self, EngineConfig, Outcome};

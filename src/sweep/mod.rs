@@ -39,7 +39,7 @@ pub struct Compare {
     pub labels: Vec<String>,
 }
 
-fn is_integer_key(key: &str) -> bool {
+pub fn is_integer_key(key: &str) -> bool {
     INTEGER_KEYS.contains(&key.rsplit('.').next().unwrap_or(key))
 }
 

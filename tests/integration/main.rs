@@ -15,6 +15,7 @@ mod presets;
 mod properties;
 mod servers;
 mod shards;
+mod solve;
 mod sweep;
 mod time;
 

@@ -1,0 +1,282 @@
+//! `pathrisk solve FILE --for KEY --target METRIC<=VALUE`: the value of a scenario key at which
+//! a metric crosses a bound, by bisection on the closed form (see `crate::solve`), optionally
+//! for each series of `--compare`.
+
+use super::Status;
+use crate::analytic;
+use crate::error::{Error, InputError, Result};
+use crate::export::{Format, PendingOutput, data_number, grid};
+use crate::solve::{Answer, Goal, Metric, bisect};
+use crate::sweep::{Base, is_integer_key, parse_compare};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct SolveOptions {
+    pub scenario: PathBuf,
+    /// The key to solve for (e.g. `network.adversary.share`).
+    pub key: String,
+    /// `METRIC<=VALUE` or `METRIC>=VALUE`.
+    pub target: String,
+    /// `LO:HI`, the range searched.
+    pub between: Option<String>,
+    /// `KEY=A,B,...`: an answer for each value (several multiply).
+    pub compare: Vec<String>,
+    /// `KEY=VALUE` settings applied first.
+    pub set: Vec<String>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+}
+
+/// One series' answer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeriesAnswer {
+    pub series: String,
+    /// `None` when no value of the range meets the goal.
+    pub answer: Option<Answer>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SolveReport {
+    pub scenario: String,
+    pub key: String,
+    pub goal: Goal,
+    pub range: (f64, f64),
+    pub method: &'static str,
+    pub series: Vec<SeriesAnswer>,
+}
+
+fn cli(key: &str, m: impl Into<String>) -> Error {
+    InputError::new("command line", key, m).into()
+}
+
+/// The key's value in the scenario's TOML, if it has one.
+fn current(base: &Base, key: &str) -> Option<f64> {
+    let mut v = base.table.get(key.split('.').next()?)?;
+    for part in key.split('.').skip(1) {
+        v = v.as_table()?.get(part)?;
+    }
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
+pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
+    let goal = Goal::parse(&options.target)?;
+    let base = Base::load(&options.scenario)?;
+    let integer = is_integer_key(&options.key);
+    let mut fixed = Vec::new();
+    for s in &options.set {
+        let c = parse_compare(s)?;
+        if c.values.len() != 1 {
+            return Err(cli(&format!("--set {}", c.key), "expected one value"));
+        }
+        fixed.push((c.key, c.values[0].clone()));
+    }
+    let mut series: Vec<(String, Vec<(String, toml::Value)>)> = vec![(String::new(), fixed)];
+    for spec in &options.compare {
+        let c = parse_compare(spec)?;
+        let c = &c;
+        series = series
+            .into_iter()
+            .flat_map(|(label, settings)| {
+                c.values.iter().zip(&c.labels).map(move |(v, l)| {
+                    let mut s = settings.clone();
+                    s.push((c.key.clone(), v.clone()));
+                    let label = if label.is_empty() {
+                        l.clone()
+                    } else {
+                        format!("{label}, {l}")
+                    };
+                    (label, s)
+                })
+            })
+            .collect();
+    }
+    let pending = options
+        .output
+        .as_deref()
+        .map(PendingOutput::create)
+        .transpose()?;
+
+    let mut answers = Vec::new();
+    let mut range_used = (f64::NAN, f64::NAN);
+    for (label, settings) in &series {
+        let mut f = |x: f64| -> Result<f64> {
+            let value = if integer {
+                toml::Value::Integer(x as i64)
+            } else {
+                toml::Value::Float(x)
+            };
+            let mut all: Vec<(&str, toml::Value)> = settings
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            all.push((options.key.as_str(), value));
+            let s = base.with(&all)?;
+            let closed = match goal.metric {
+                Metric::Path => analytic::path_probability(&s).value(),
+                Metric::Client => analytic::client_law(&s).ok().map(|l| l.cdf(s.run.paths)),
+            };
+            closed.ok_or_else(|| {
+                Error::Runtime(format!(
+                    "{}: no closed form for the {} metric at {} = {x}; solving by simulation \
+                     is not implemented yet",
+                    s.source,
+                    if goal.metric == Metric::Path {
+                        "path"
+                    } else {
+                        "client"
+                    },
+                    options.key
+                ))
+            })
+        };
+        let (lo, hi) = match &options.between {
+            Some(text) => {
+                let (a, b) = text
+                    .split_once(':')
+                    .and_then(|(a, b)| {
+                        Some((a.trim().parse::<f64>().ok()?, b.trim().parse().ok()?))
+                    })
+                    .filter(|(a, b): &(f64, f64)| a.is_finite() && b.is_finite() && a < b)
+                    .ok_or_else(|| {
+                        cli(
+                            "--between",
+                            format!("`{text}`; expected LO:HI with LO < HI"),
+                        )
+                    })?;
+                (a, b)
+            }
+            None if integer => {
+                // From the smallest valid value (operator-aware needs as many operators as
+                // hops, say), doubling until the goal changes side (or the scenario refuses).
+                let mut lo = 1.0;
+                while lo < 64.0 && f(lo).is_err() {
+                    lo += 1.0;
+                }
+                let at_lo = goal.met_by(f(lo)?);
+                let mut hi = 2.0 * lo;
+                while hi < 9.007e15 {
+                    match f(hi) {
+                        Ok(m) if goal.met_by(m) != at_lo => break,
+                        Ok(_) => hi *= 2.0,
+                        Err(_) => {
+                            hi /= 2.0;
+                            break;
+                        }
+                    }
+                }
+                (lo, hi.max(lo))
+            }
+            None => match current(&base, &options.key) {
+                Some(v) if v > 0.0 && v < 1.0 => (1e-12, 1.0 - 1e-12),
+                _ => {
+                    return Err(cli(
+                        "--between",
+                        format!(
+                            "needed for `{}`: give the range to search, LO:HI",
+                            options.key
+                        ),
+                    ));
+                }
+            },
+        };
+        range_used = (lo, hi);
+        let answer = bisect(&mut f, lo, hi, integer, goal)?;
+        answers.push(SeriesAnswer {
+            series: if label.is_empty() {
+                "scenario".to_string()
+            } else {
+                label.clone()
+            },
+            answer,
+        });
+    }
+    let report = SolveReport {
+        scenario: base.name.clone(),
+        key: options.key.clone(),
+        goal,
+        range: range_used,
+        method: "bisection on the closed form",
+        series: answers,
+    };
+    let text = match options.format {
+        Format::Json => serde_json::to_string_pretty(&report).expect("serialisable") + "\n",
+        _ => table(&report),
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
+    if let Some(p) = pending {
+        let file_text = match p.format() {
+            Format::Json => serde_json::to_string_pretty(&report).expect("serialisable") + "\n",
+            _ => table(&report),
+        };
+        p.commit(&file_text)?;
+    }
+    Ok(Status::Agree)
+}
+
+fn table(r: &SolveReport) -> String {
+    let goal = format!(
+        "{}{}{}",
+        match r.goal.metric {
+            Metric::Path => "path",
+            Metric::Client => "client",
+        },
+        if r.goal.at_most { "<=" } else { ">=" },
+        r.goal.value
+    );
+    let mut s = format!(
+        "solve  {} for {goal} in {} ({}, {})\n\n",
+        r.key, r.scenario, r.method, "monotone in the key over the range"
+    );
+    let rows: Vec<Vec<String>> = r
+        .series
+        .iter()
+        .map(|a| match &a.answer {
+            Some(Answer {
+                whole_range: Some((lo, hi)),
+                metric,
+                ..
+            }) => vec![
+                a.series.clone(),
+                format!(
+                    "every value from {} to {}",
+                    data_number(*lo),
+                    data_number(*hi)
+                ),
+                data_number(*metric),
+                "-".into(),
+                "-".into(),
+            ],
+            Some(ans) => vec![
+                a.series.clone(),
+                data_number(ans.value),
+                data_number(ans.metric),
+                ans.past.map_or("-".into(), |p| data_number(p.0)),
+                ans.past.map_or("-".into(), |p| data_number(p.1)),
+            ],
+            None => vec![
+                a.series.clone(),
+                format!(
+                    "none in {}..{}",
+                    data_number(r.range.0),
+                    data_number(r.range.1)
+                ),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ],
+        })
+        .collect();
+    s.push_str(&grid(
+        &[
+            "series",
+            &r.key,
+            "metric there",
+            "next value",
+            "metric there",
+        ],
+        &rows,
+    ));
+    s
+}

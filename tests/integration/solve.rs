@@ -1,0 +1,108 @@
+//! `pathrisk solve`: bisection on the closed form against answers computed independently here.
+
+use super::{pathrisk, root};
+
+fn solve(args: &[&str]) -> serde_json::Value {
+    let out = pathrisk()
+        .arg("solve")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn scenario(name: &str) -> String {
+    root()
+        .join("scenarios")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn answer(v: &serde_json::Value, series: usize) -> f64 {
+    v["series"][series]["answer"]["value"].as_f64().unwrap()
+}
+
+#[test]
+fn paths_until_the_published_entry_and_exit_risk_reaches_half_is_1733() {
+    let v = solve(&[
+        &scenario("one-entity-ends.toml"),
+        "--for",
+        "run.paths",
+        "--target",
+        "client>=0.5",
+    ]);
+    assert_eq!(answer(&v, 0), 1733.0);
+    assert_eq!(v["series"][0]["answer"]["past"][0].as_f64(), Some(1732.0));
+}
+
+#[test]
+fn the_largest_share_keeping_the_client_risk_at_one_percent() {
+    let v = solve(&[
+        &scenario("one-entity-full-path.toml"),
+        "--for",
+        "network.adversary.share",
+        "--target",
+        "client<=0.01",
+    ]);
+    // 1 − (1 − s³)^2000 = 0.01  ⇔  s = (1 − 0.99^(1/2000))^(1/3).
+    let exact = (1.0 - 0.99f64.powf(1.0 / 2000.0)).cbrt();
+    let s = answer(&v, 0);
+    assert!((s / exact - 1.0).abs() < 1e-9, "{s} vs {exact}");
+    assert!(s <= exact * (1.0 + 1e-12));
+}
+
+#[test]
+fn the_fewest_equal_operators_for_a_bound_under_each_policy() {
+    let v = solve(&[
+        &scenario("any-of-50-full-path.toml"),
+        "--for",
+        "network.uniform.operators",
+        "--target",
+        "client<=0.05",
+        "--between",
+        "3:100000",
+        "--compare",
+        "path.selection=random,operator-aware",
+    ]);
+    // Random: any one of n equal operators holds all 3 hops with probability 1/n².
+    let fewest = (3u64..)
+        .find(|&n| 1.0 - (1.0 - 1.0 / (n * n) as f64).powi(2000) <= 0.05)
+        .unwrap();
+    assert_eq!(answer(&v, 0), fewest as f64);
+    assert_eq!(v["series"][0]["series"], "selection=random");
+    // Operator-aware: never one operator twice, so every n meets the bound.
+    assert_eq!(v["series"][1]["answer"]["metric"].as_f64(), Some(0.0));
+    assert!(v["series"][1]["answer"]["whole_range"].is_array());
+}
+
+#[test]
+fn bad_goals_are_refused_and_a_missing_closed_form_is_said() {
+    let out = pathrisk()
+        .args([
+            "solve",
+            &scenario("one-entity-ends.toml"),
+            "--for",
+            "run.paths",
+        ])
+        .args(["--target", "client<0.5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--target"));
+    let out = pathrisk()
+        .args(["solve", &scenario("presets/simplex-private-routing.toml")])
+        .args(["--for", "run.paths", "--target", "client>=0.5"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no closed form"), "{stderr}");
+}
