@@ -269,6 +269,12 @@ pub struct SolveArgs {
     /// Also write the answer to this file (.json or .txt), atomically.
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Solve on simulations even where a closed form exists (to cross-check it).
+    #[arg(long)]
+    pub simulate: bool,
+    /// Most clients one simulated evaluation may take (from 10 000, ×4 while undecided).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_trials: u64,
 }
 
 impl SolveArgs {
@@ -282,6 +288,8 @@ impl SolveArgs {
             set: self.set.clone(),
             format: format(self.format),
             output: self.output.clone(),
+            simulate: self.simulate,
+            max_trials: self.max_trials,
         }
     }
 }

@@ -78,6 +78,19 @@ pub struct Answer {
     pub past: Option<(f64, f64)>,
     /// When both ends of the range meet the goal: the range (no crossing in it).
     pub whole_range: Option<(f64, f64)>,
+    /// By simulation: a value where the metric's interval still held the bound at the most
+    /// trials allowed, with that interval. The search stopped there: the crossing lies
+    /// between `value` and `past`, this value included.
+    pub unresolved: Option<(f64, (f64, f64))>,
+}
+
+/// What is known of the metric at one key value: its estimate, whether it meets the goal
+/// (`None`: cannot tell), and its interval when it was simulated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Judged {
+    pub metric: f64,
+    pub met: Option<bool>,
+    pub interval: Option<(f64, f64)>,
 }
 
 /// Finds where `f` crosses `goal` on `[lo, hi]`, integers only when `integer`. `f` gives the
@@ -91,8 +104,38 @@ pub fn bisect<E>(
     integer: bool,
     goal: Goal,
 ) -> Result<Option<Answer>, E> {
-    let (f_lo, f_hi) = (f(lo)?, f(hi)?);
-    let (ok_lo, ok_hi) = (goal.met_by(f_lo), goal.met_by(f_hi));
+    let mut judge = |x: f64| {
+        f(x).map(|m| Judged {
+            metric: m,
+            met: Some(goal.met_by(m)),
+            interval: None,
+        })
+    };
+    bisect_judged(&mut judge, lo, hi, integer)
+}
+
+/// As [`bisect`], from a judge that may be unable to tell (a simulated metric whose interval
+/// holds the bound): the search then stops and says where (`Answer::unresolved`).
+pub fn bisect_judged<E>(
+    judge: &mut dyn FnMut(f64) -> Result<Judged, E>,
+    lo: f64,
+    hi: f64,
+    integer: bool,
+) -> Result<Option<Answer>, E> {
+    let (j_lo, j_hi) = (judge(lo)?, judge(hi)?);
+    let (f_lo, f_hi) = (j_lo.metric, j_hi.metric);
+    for (x, j) in [(lo, j_lo), (hi, j_hi)] {
+        if j.met.is_none() {
+            return Ok(Some(Answer {
+                value: lo,
+                metric: f_lo,
+                past: Some((hi, f_hi)),
+                whole_range: None,
+                unresolved: Some((x, j.interval.unwrap_or((j.metric, j.metric)))),
+            }));
+        }
+    }
+    let (ok_lo, ok_hi) = (j_lo.met == Some(true), j_hi.met == Some(true));
     if !ok_lo && !ok_hi {
         return Ok(None);
     }
@@ -104,6 +147,7 @@ pub fn bisect<E>(
             metric: f_lo,
             past: None,
             whole_range: Some((lo, hi)),
+            unresolved: None,
         }));
     }
     // `good` meets the goal, `bad` does not; halve the gap between them.
@@ -112,6 +156,7 @@ pub fn bisect<E>(
     } else {
         (hi, f_hi, lo, f_lo)
     };
+    let mut unresolved = None;
     for _ in 0..200 {
         let mid = if integer {
             if (bad - good).abs() <= 1.0 {
@@ -126,11 +171,14 @@ pub fn bisect<E>(
             }
             mid
         };
-        let m = f(mid)?;
-        if goal.met_by(m) {
-            (good, f_good) = (mid, m);
-        } else {
-            (bad, f_bad) = (mid, m);
+        let j = judge(mid)?;
+        match j.met {
+            Some(true) => (good, f_good) = (mid, j.metric),
+            Some(false) => (bad, f_bad) = (mid, j.metric),
+            None => {
+                unresolved = Some((mid, j.interval.unwrap_or((j.metric, j.metric))));
+                break;
+            }
         }
     }
     Ok(Some(Answer {
@@ -138,6 +186,7 @@ pub fn bisect<E>(
         metric: f_good,
         past: Some((bad, f_bad)),
         whole_range: None,
+        unresolved,
     }))
 }
 
@@ -192,6 +241,24 @@ mod tests {
             (all.value, all.past, all.whole_range),
             (20.0, None, Some((20.0, 30.0)))
         );
+    }
+
+    #[test]
+    fn a_judge_that_cannot_tell_stops_the_search_there() {
+        // Unsure within 0.3 of the crossing at 10.
+        let mut judge = |x: f64| {
+            Ok::<Judged, ()>(Judged {
+                metric: x,
+                met: ((x - 10.0).abs() > 0.3).then_some(x <= 10.0),
+                interval: Some((x - 0.3, x + 0.3)),
+            })
+        };
+        let a = bisect_judged(&mut judge, 0.0, 64.0, false)
+            .unwrap()
+            .unwrap();
+        let (at, _) = a.unresolved.unwrap();
+        assert!((at - 10.0).abs() <= 0.3, "{a:?}");
+        assert!(a.value <= at && at <= a.past.unwrap().0);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 
 use super::Status;
 use crate::analytic;
+use crate::engine::{self, EngineConfig};
 use crate::error::{Error, InputError, Result};
 use crate::export::{Format, PendingOutput, data_number, grid};
-use crate::solve::{Answer, Goal, Metric, bisect};
+use crate::solve::{Answer, Goal, Judged, Metric, bisect_judged};
+use crate::stats;
 use crate::sweep::{Base, is_integer_key, parse_compare};
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,12 +28,70 @@ pub struct SolveOptions {
     pub set: Vec<String>,
     pub format: Format,
     pub output: Option<PathBuf>,
+    /// Simulate even where a closed form exists (to cross-check it).
+    pub simulate: bool,
+    /// Most clients one simulated evaluation may take.
+    pub max_trials: u64,
+}
+
+/// Clients of a simulated evaluation's first try (then ×4 while undecided).
+pub const START_TRIALS: u64 = 10_000;
+/// One minus the confidence of the intervals that decide a simulated evaluation.
+pub const SOLVE_ALPHA: f64 = 1e-3;
+
+/// The metric at scenario `s` by simulation: clients ×4 from [`START_TRIALS`] until its
+/// Clopper–Pearson interval lies on one side of the bound, or `max_trials` is reached (then
+/// `met` is `None`: cannot tell). The scenario's own seed, so every evaluation draws from the
+/// same streams (common random numbers keep the simulated metric monotone in practice).
+fn judge_by_simulation(
+    s: &crate::scenario::Scenario,
+    goal: Goal,
+    max_trials: u64,
+) -> Result<Judged> {
+    let mut trials = START_TRIALS.min(max_trials.max(1));
+    loop {
+        let mut t = s.clone();
+        t.run.trials = trials;
+        let o = engine::simulate(&t, &EngineConfig::default(), &|_| {})?;
+        let c = &o.counts;
+        let (hits, n) = match goal.metric {
+            Metric::Path if t.guards.is_none() => (c.path_hits, c.paths_drawn),
+            // With guards the path metric counts one path per client (see `report`).
+            Metric::Path => (c.first_path_hits, c.clients),
+            Metric::Client => (c.client_hits, c.clients),
+        };
+        let (a, b) = stats::clopper_pearson(hits, n, SOLVE_ALPHA);
+        let met = if goal.at_most {
+            if b <= goal.value {
+                Some(true)
+            } else if a > goal.value {
+                Some(false)
+            } else {
+                None
+            }
+        } else if a >= goal.value {
+            Some(true)
+        } else if b < goal.value {
+            Some(false)
+        } else {
+            None
+        };
+        if met.is_some() || trials >= max_trials {
+            return Ok(Judged {
+                metric: hits as f64 / n as f64,
+                met,
+                interval: Some((a, b)),
+            });
+        }
+        trials = trials.saturating_mul(4).min(max_trials);
+    }
 }
 
 /// One series' answer.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SeriesAnswer {
     pub series: String,
+    pub method: String,
     /// `None` when no value of the range meets the goal.
     pub answer: Option<Answer>,
 }
@@ -100,7 +160,7 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
     let mut answers = Vec::new();
     let mut range_used = (f64::NAN, f64::NAN);
     for (label, settings) in &series {
-        let mut f = |x: f64| -> Result<f64> {
+        let scenario_at = |x: f64| -> Result<crate::scenario::Scenario> {
             let value = if integer {
                 toml::Value::Integer(x as i64)
             } else {
@@ -111,24 +171,26 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
                 .map(|(k, v)| (k.as_str(), v.clone()))
                 .collect();
             all.push((options.key.as_str(), value));
-            let s = base.with(&all)?;
-            let closed = match goal.metric {
-                Metric::Path => analytic::path_probability(&s).value(),
-                Metric::Client => analytic::client_law(&s).ok().map(|l| l.cdf(s.run.paths)),
-            };
-            closed.ok_or_else(|| {
-                Error::Runtime(format!(
-                    "{}: no closed form for the {} metric at {} = {x}; solving by simulation \
-                     is not implemented yet",
-                    s.source,
-                    if goal.metric == Metric::Path {
-                        "path"
-                    } else {
-                        "client"
-                    },
-                    options.key
-                ))
-            })
+            Ok(base.with(&all)?)
+        };
+        let closed = |s: &crate::scenario::Scenario| match goal.metric {
+            Metric::Path => analytic::path_probability(s).value(),
+            Metric::Client => analytic::client_law(s).ok().map(|l| l.cdf(s.run.paths)),
+        };
+        let mut simulated = false;
+        let mut f = |x: f64| -> Result<Judged> {
+            let s = scenario_at(x)?;
+            if !options.simulate
+                && let Some(m) = closed(&s)
+            {
+                return Ok(Judged {
+                    metric: m,
+                    met: Some(goal.met_by(m)),
+                    interval: None,
+                });
+            }
+            simulated = true;
+            judge_by_simulation(&s, goal, options.max_trials)
         };
         let (lo, hi) = match &options.between {
             Some(text) => {
@@ -150,14 +212,27 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
                 // From the smallest valid value (operator-aware needs as many operators as
                 // hops, say), doubling until the goal changes side (or the scenario refuses).
                 let mut lo = 1.0;
-                while lo < 64.0 && f(lo).is_err() {
+                while lo < 64.0 && scenario_at(lo).is_err() {
                     lo += 1.0;
                 }
-                let at_lo = goal.met_by(f(lo)?);
+                // Doubling on simulations could run for ever (a metric that never crosses
+                // the bound, each try larger than the last): simulation needs a range.
+                if options.simulate || closed(&scenario_at(lo)?).is_none() {
+                    return Err(cli(
+                        "--between",
+                        format!(
+                            "needed to solve `{}` by simulation (no closed form{}): give the \
+                             range to search, LO:HI",
+                            options.key,
+                            if options.simulate { " used" } else { "" }
+                        ),
+                    ));
+                }
+                let at_lo = f(lo)?.met;
                 let mut hi = 2.0 * lo;
                 while hi < 9.007e15 {
                     match f(hi) {
-                        Ok(m) if goal.met_by(m) != at_lo => break,
+                        Ok(j) if j.met != at_lo || j.met.is_none() => break,
                         Ok(_) => hi *= 2.0,
                         Err(_) => {
                             hi /= 2.0;
@@ -181,8 +256,18 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
             },
         };
         range_used = (lo, hi);
-        let answer = bisect(&mut f, lo, hi, integer, goal)?;
+        let answer = bisect_judged(&mut f, lo, hi, integer)?;
         answers.push(SeriesAnswer {
+            method: if simulated {
+                format!(
+                    "bisection on Monte Carlo: {}% Clopper–Pearson intervals, clients ×4 from \
+                     {START_TRIALS} until the interval clears the bound, at most {}",
+                    100.0 * (1.0 - SOLVE_ALPHA),
+                    options.max_trials
+                )
+            } else {
+                "bisection on the closed form".to_string()
+            },
             series: if label.is_empty() {
                 "scenario".to_string()
             } else {
@@ -196,7 +281,7 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
         key: options.key.clone(),
         goal,
         range: range_used,
-        method: "bisection on the closed form",
+        method: "bisection",
         series: answers,
     };
     let text = match options.format {
@@ -226,8 +311,9 @@ fn table(r: &SolveReport) -> String {
         r.goal.value
     );
     let mut s = format!(
-        "solve  {} for {goal} in {} ({}, {})\n\n",
-        r.key, r.scenario, r.method, "monotone in the key over the range"
+        "solve  {} for {goal} in {} (by bisection: the metric must be monotone in the key over \
+         the range)\n\n",
+        r.key, r.scenario
     );
     let rows: Vec<Vec<String>> = r
         .series
@@ -247,6 +333,7 @@ fn table(r: &SolveReport) -> String {
                 data_number(*metric),
                 "-".into(),
                 "-".into(),
+                "-".into(),
             ],
             Some(ans) => vec![
                 a.series.clone(),
@@ -254,6 +341,14 @@ fn table(r: &SolveReport) -> String {
                 data_number(ans.metric),
                 ans.past.map_or("-".into(), |p| data_number(p.0)),
                 ans.past.map_or("-".into(), |p| data_number(p.1)),
+                ans.unresolved.map_or("-".into(), |(x, (lo, hi))| {
+                    format!(
+                        "{} [{}, {}]",
+                        data_number(x),
+                        data_number(lo),
+                        data_number(hi)
+                    )
+                }),
             ],
             None => vec![
                 a.series.clone(),
@@ -262,6 +357,7 @@ fn table(r: &SolveReport) -> String {
                     data_number(r.range.0),
                     data_number(r.range.1)
                 ),
+                "-".into(),
                 "-".into(),
                 "-".into(),
                 "-".into(),
@@ -275,8 +371,13 @@ fn table(r: &SolveReport) -> String {
             "metric there",
             "next value",
             "metric there",
+            "undecided at [interval]",
         ],
         &rows,
     ));
+    s.push('\n');
+    for a in &r.series {
+        s.push_str(&format!("{}: {}\n", a.series, a.method));
+    }
     s
 }
