@@ -131,25 +131,17 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
         }
         fixed.push((c.key, c.values[0].clone()));
     }
-    let mut series: Vec<(String, Vec<(String, toml::Value)>)> = vec![(String::new(), fixed)];
-    for spec in &options.compare {
-        let c = parse_compare(spec)?;
-        let c = &c;
-        series = series
-            .into_iter()
-            .flat_map(|(label, settings)| {
-                c.values.iter().zip(&c.labels).map(move |(v, l)| {
-                    let mut s = settings.clone();
-                    s.push((c.key.clone(), v.clone()));
-                    let label = if label.is_empty() {
-                        l.clone()
-                    } else {
-                        format!("{label}, {l}")
-                    };
-                    (label, s)
-                })
-            })
-            .collect();
+    let compares = options
+        .compare
+        .iter()
+        .map(|c| parse_compare(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut series = super::sweep::series_of(&compares);
+    for (label, settings) in &mut series {
+        settings.splice(0..0, fixed.iter().cloned());
+        if compares.is_empty() {
+            *label = String::new();
+        }
     }
     let pending = options
         .output

@@ -55,7 +55,7 @@ pub struct SweepResult {
 }
 
 /// Every combination of the compared values: (label, settings).
-fn series_of(compares: &[Compare]) -> Vec<(String, Vec<(String, toml::Value)>)> {
+pub(super) fn series_of(compares: &[Compare]) -> Vec<(String, Vec<(String, toml::Value)>)> {
     let mut out = vec![(String::new(), Vec::new())];
     for c in compares {
         out = out
