@@ -118,6 +118,21 @@ fn simulate_and_analyse(
     Ok(report::analyse(scenario, &outcome, options.alpha))
 }
 
+/// A shard's partial result (JSON) to its `--output` file, or to stdout without one.
+fn write_partial(
+    partial: &crate::shard::Partial,
+    pending: Option<PendingOutput>,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
+    let text = serde_json::to_string(partial).expect("a partial result serialises") + "\n";
+    match pending {
+        Some(p) => p.commit(&text),
+        None => out.write_all(text.as_bytes()).map_err(|e| {
+            crate::error::Error::Runtime(format!("cannot write to standard output: {e}"))
+        }),
+    }
+}
+
 /// Chunks a scenario will run, for the progress bar.
 fn chunks_of(scenario: &Scenario) -> u64 {
     engine::ChunkLayout::new(scenario.run.trials, scenario.run.paths).chunks

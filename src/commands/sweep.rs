@@ -299,13 +299,7 @@ fn sweep_shard(
     }
     bar.finish_and_clear();
     let partial = Partial::new("sweep", shard, parts, varies, series, threads, elapsed);
-    let text = serde_json::to_string(&partial).expect("a partial result serialises") + "\n";
-    match pending {
-        Some(p) => p.commit(&text)?,
-        None => out
-            .write_all(text.as_bytes())
-            .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?,
-    }
+    super::write_partial(&partial, pending, out)?;
     Ok(Status::Agree)
 }
 
