@@ -240,8 +240,29 @@ pub struct RunArgs {
     /// or stdout; `pathrisk merge` adds the parts up.
     #[arg(long, value_name = "I/N", value_parser = pathrisk::shard::Shard::parse)]
     pub shard: Option<pathrisk::shard::Shard>,
+    /// How to get the numbers: plain Monte Carlo, importance sampling (rare events: hops
+    /// tilted towards the target, paths reweighted) or exact computation (no simulation).
+    #[arg(long, value_enum, default_value = "monte-carlo")]
+    pub method: MethodArg,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    MonteCarlo,
+    Importance,
+    Exact,
+}
+
+impl MethodArg {
+    pub fn method(self) -> pathrisk::commands::Method {
+        match self {
+            MethodArg::MonteCarlo => pathrisk::commands::Method::MonteCarlo,
+            MethodArg::Importance => pathrisk::commands::Method::Importance,
+            MethodArg::Exact => pathrisk::commands::Method::Exact,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -383,6 +404,7 @@ impl RunArgs {
             cdf: self.cdf.clone(),
             data: self.data.clone(),
             shard: self.shard,
+            method: self.method.method(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! From counts to results: each metric's estimate, exact interval, closed form, p-value and
 //! verdict, gathered in the report that every export format renders.
 
-use crate::analytic::client::ClientLaw;
+use crate::analytic::client::{self, ClientLaw};
 use crate::analytic::{self, ClosedForm};
 use crate::engine::{Counts, Outcome};
 use crate::scenario::Scenario;
@@ -37,6 +37,13 @@ pub struct MetricRow {
     /// First only: quantiles of the paths (and days) until the first compromised path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub quantiles: Vec<Quantile>,
+    /// Importance sampling only: Kish's effective sample size of the weighted samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_sample_size: Option<f64>,
+    /// Importance sampling only: how many times more samples plain Monte Carlo needs for the
+    /// same precision, p̂(1 − p̂)/s².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plain_monte_carlo_ratio: Option<f64>,
 }
 
 /// The levels at which the `first` metric reports quantiles.
@@ -60,6 +67,12 @@ pub struct Quantile {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub scenario: String,
+    /// `monte-carlo`, `importance` or `exact`.
+    pub method: &'static str,
+    /// How the method went (classes and steps of an exact computation, the tilt of importance
+    /// sampling), for the table.
+    #[serde(skip)]
+    pub method_note: Option<String>,
     #[serde(skip)]
     pub description: String,
     #[serde(skip)]
@@ -124,6 +137,8 @@ fn proportion_row(
         median: None,
         mean_closed_form: None,
         quantiles: Vec::new(),
+        effective_sample_size: None,
+        plain_monte_carlo_ratio: None,
     }
 }
 
@@ -190,6 +205,8 @@ fn first_row(
         median: Some(median.map_or(format!("> {paths}"), |k| k.to_string())),
         mean_closed_form: law.map(ClientLaw::mean).filter(|m| m.is_finite()),
         quantiles,
+        effective_sample_size: None,
+        plain_monte_carlo_ratio: None,
     }
 }
 
@@ -211,40 +228,99 @@ pub fn analyse_against(
     alpha: f64,
     closed: ClosedForm,
 ) -> RunReport {
+    analyse_with(scenario, outcome, alpha, closed, None)
+}
+
+/// As [`analyse_against`], with an exact computation as the witness of every metric the
+/// closed forms miss: the rows then show no closed form, and test the counts against the
+/// exact values instead.
+pub fn analyse_with(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    alpha: f64,
+    closed: ClosedForm,
+    exact: Option<&crate::exact::Exact>,
+) -> RunReport {
     let c = &outcome.counts;
     let p = closed.value();
     let paths = scenario.run.paths;
     // The client's law follows from the path probability given here, unless guards make the
     // paths of a client dependent; then it comes from the guard closed forms.
     let law = analytic::client_law_given(scenario, p);
+    let witness_law = law.clone().or(exact.map(|e| e.law.clone()));
+    let tested = |row: MetricRow, closed: Option<f64>| -> MetricRow {
+        MetricRow {
+            closed_form: closed,
+            ..row
+        }
+    };
+    let client_closed = law.as_ref().map(|l| l.cdf(paths));
     let mut results = vec![
-        match scenario.guards {
-            // A client's paths share its guards, so only one path per client is an
-            // independent sample: its first.
-            Some(_) => proportion_row("path", c.first_path_hits, c.clients, p, alpha),
-            None => proportion_row("path", c.path_hits, c.paths_drawn, p, alpha),
-        },
-        proportion_row(
-            "client",
-            c.client_hits,
-            c.clients,
-            law.as_ref().map(|l| l.cdf(paths)),
-            alpha,
+        tested(
+            match scenario.guards {
+                // A client's paths share its guards, so only one path per client is an
+                // independent sample: its first.
+                Some(_) => proportion_row(
+                    "path",
+                    c.first_path_hits,
+                    c.clients,
+                    p.or(exact.map(|e| e.path)),
+                    alpha,
+                ),
+                None => proportion_row(
+                    "path",
+                    c.path_hits,
+                    c.paths_drawn,
+                    p.or(exact.map(|e| e.path)),
+                    alpha,
+                ),
+            },
+            p,
         ),
-        first_row(c, paths, law.as_ref(), scenario.paths_per_day, alpha),
+        tested(
+            proportion_row(
+                "client",
+                c.client_hits,
+                c.clients,
+                witness_law.as_ref().map(|l| l.cdf(paths)),
+                alpha,
+            ),
+            client_closed,
+        ),
     ];
+    let mut first = first_row(
+        c,
+        paths,
+        witness_law.as_ref(),
+        scenario.paths_per_day,
+        alpha,
+    );
+    if law.is_none() {
+        first.closed_form = None;
+        first.mean_closed_form = None;
+        first.quantiles.iter_mut().for_each(|q| {
+            q.closed_form_paths = None;
+            q.closed_form_days = None;
+        });
+    }
+    results.push(first);
     if scenario.guards.is_some() {
         let closed = analytic::guards::guard_metric(scenario);
-        results.push(proportion_row(
-            "guard",
-            c.guard_hits,
-            c.clients,
+        results.push(tested(
+            proportion_row(
+                "guard",
+                c.guard_hits,
+                c.clients,
+                closed.or(exact.and_then(|e| e.guard)),
+                alpha,
+            ),
             closed,
-            alpha,
         ));
     }
     RunReport {
         scenario: scenario.name.clone(),
+        method: "monte-carlo",
+        method_note: None,
         description: scenario.description.clone(),
         network: scenario.network.summary(),
         seed: scenario.run.seed,
@@ -281,4 +357,195 @@ pub struct ReproduceReport {
     pub cases: Vec<CaseReport>,
     pub conclusion: String,
     pub elapsed_seconds: f64,
+}
+
+/// Relative tolerance between an exact computation and a closed form.
+pub const EXACT_TOLERANCE: f64 = 1e-9;
+
+/// Whether an exact value and a closed form agree to [`EXACT_TOLERANCE`].
+pub fn exact_agrees(exact: f64, closed: f64) -> bool {
+    (exact - closed).abs() <= EXACT_TOLERANCE * exact.abs().max(closed.abs()) + 1e-300
+}
+
+/// The verdict of an exact value against an optional closed form.
+fn exact_verdict(exact: Option<f64>, closed: Option<f64>) -> Verdict {
+    match (exact, closed) {
+        (Some(e), Some(c)) if exact_agrees(e, c) => Verdict::Agree,
+        (None, None) => Verdict::Agree,
+        (_, None) => Verdict::NoClosedForm,
+        _ => Verdict::Disagree,
+    }
+}
+
+fn header(scenario: &Scenario, method: &'static str, closed: &ClosedForm) -> RunReport {
+    RunReport {
+        scenario: scenario.name.clone(),
+        method,
+        method_note: None,
+        description: scenario.description.clone(),
+        network: scenario.network.summary(),
+        seed: scenario.run.seed,
+        threads: 1,
+        trials: scenario.run.trials,
+        paths: scenario.run.paths,
+        hops: scenario.hops,
+        selection: scenario.selection.name(),
+        target: scenario.adversary.target.describe(&scenario.network),
+        event: scenario.adversary.event.name(),
+        results: Vec::new(),
+        paths_simulated: 0,
+        paths_per_day: scenario.paths_per_day,
+        elapsed_seconds: 0.0,
+        no_closed_form_reason: match closed {
+            ClosedForm::Missing(r) => Some(r.clone()),
+            ClosedForm::Exact(_) => None,
+        },
+    }
+}
+
+fn exact_row(metric: &'static str, exact: Option<f64>, closed: Option<f64>) -> MetricRow {
+    MetricRow {
+        metric,
+        hits: 0,
+        samples: 0,
+        estimate: exact,
+        ci95: [exact, exact],
+        closed_form: closed,
+        p_value: None,
+        verdict: exact_verdict(exact, closed),
+        tested_at_paths: None,
+        median: None,
+        mean_closed_form: None,
+        quantiles: Vec::new(),
+        effective_sample_size: None,
+        plain_monte_carlo_ratio: None,
+    }
+}
+
+/// The report of an exact computation: each metric's exact value (its interval a point) and
+/// its closed form, `agree` when they match to [`EXACT_TOLERANCE`].
+pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64) -> RunReport {
+    let closed = analytic::path_probability(scenario);
+    let law = analytic::client_law(scenario).ok();
+    let m = scenario.run.paths;
+    let mut first = exact_row(
+        "first",
+        exact.law.median().map(|k| k as f64),
+        law.as_ref().and_then(ClientLaw::median).map(|k| k as f64),
+    );
+    // Medians are path counts: equal, or within the tolerance, agree; no law, no verdict.
+    first.verdict = match (&law, first.estimate, first.closed_form) {
+        (None, _, _) => Verdict::NoClosedForm,
+        (Some(_), None, None) => Verdict::Agree,
+        (Some(_), Some(e), Some(c)) if (e - c).abs() <= (EXACT_TOLERANCE * c).max(1.0) => {
+            Verdict::Agree
+        }
+        _ => Verdict::Disagree,
+    };
+    first.median = Some(exact.law.median().map_or("never".into(), |k| k.to_string()));
+    first.mean_closed_form = law.as_ref().map(ClientLaw::mean).filter(|x| x.is_finite());
+    let days = |k: Option<u64>| scenario.paths_per_day.and_then(|d| k.map(|k| k as f64 / d));
+    first.quantiles = QUANTILES
+        .iter()
+        .map(|&q| {
+            let (e, c) = (
+                exact.law.quantile(q),
+                law.as_ref().and_then(|l| l.quantile(q)),
+            );
+            Quantile {
+                q,
+                paths: e,
+                closed_form_paths: c,
+                days: days(e),
+                closed_form_days: days(c),
+            }
+        })
+        .collect();
+    let mut results = vec![
+        exact_row("path", Some(exact.path), closed.value()),
+        exact_row(
+            "client",
+            Some(exact.law.cdf(m)),
+            law.as_ref().map(|l| l.cdf(m)),
+        ),
+        first,
+    ];
+    if scenario.guards.is_some() {
+        results.push(exact_row(
+            "guard",
+            exact.guard,
+            analytic::guards::guard_metric(scenario),
+        ));
+    }
+    let mut r = header(scenario, "exact", &closed);
+    r.method_note = Some(format!(
+        "exact: dynamic programming over {} classes of interchangeable servers, {} steps",
+        exact.classes, exact.steps
+    ));
+    r.results = results;
+    r.elapsed_seconds = seconds;
+    r
+}
+
+fn importance_row(
+    metric: &'static str,
+    sums: &crate::importance::Sums,
+    closed: Option<f64>,
+    alpha: f64,
+) -> MetricRow {
+    let (lo, hi) = sums.interval();
+    let p_value = closed.map(|c| sums.p_value(c));
+    MetricRow {
+        metric,
+        hits: sums.hits,
+        samples: sums.samples,
+        estimate: Some(sums.estimate()),
+        ci95: [Some(lo), Some(hi)],
+        closed_form: closed,
+        p_value,
+        verdict: p_value.map_or(Verdict::NoClosedForm, |pv| Verdict::from_p_value(pv, alpha)),
+        tested_at_paths: None,
+        median: None,
+        mean_closed_form: None,
+        quantiles: Vec::new(),
+        effective_sample_size: Some(sums.effective_sample_size()),
+        plain_monte_carlo_ratio: sums.plain_ratio(),
+    }
+}
+
+/// The report of an importance-sampling run: path and client estimates with their normal
+/// intervals, effective sample sizes and gains over plain Monte Carlo, tested against the
+/// closed forms (or, where given, the exact values) with the normal test.
+pub fn from_importance(
+    scenario: &Scenario,
+    outcome: &crate::importance::Outcome,
+    alpha: f64,
+    exact: Option<&crate::exact::Exact>,
+) -> RunReport {
+    let closed = analytic::path_probability(scenario);
+    let m = scenario.run.paths;
+    let path = closed.value().or(exact.map(|e| e.path));
+    let client = match closed.value() {
+        Some(p) => Some(client::at_least_one(p, m)),
+        None => exact.map(|e| e.law.cdf(m)),
+    };
+    let mut r = header(scenario, "importance", &closed);
+    r.results = vec![
+        importance_row("path", &outcome.path, path, alpha),
+        importance_row("client", &outcome.client, client, alpha),
+    ];
+    r.method_note = Some(format!(
+        "importance sampling, tilt {}: {} tilted paths; path: effective sample size {}, plain Monte Carlo needs {}× the paths for this precision",
+        crate::importance::TILT,
+        outcome.path.samples,
+        crate::export::human_number(outcome.path.effective_sample_size()),
+        outcome
+            .path
+            .plain_ratio()
+            .map_or("-".into(), crate::export::human_number)
+    ));
+    r.threads = outcome.threads;
+    r.paths_simulated = outcome.paths_drawn;
+    r.elapsed_seconds = outcome.elapsed_seconds;
+    r
 }

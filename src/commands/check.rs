@@ -7,6 +7,7 @@ use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::client::ClientLaw;
 use crate::analytic::{self, ClosedForm};
 use crate::error::{Error, InputError, Result};
+use crate::exact::Exact;
 use crate::export::{Format, human_number};
 use crate::report::RunReport;
 use crate::scenario::Scenario;
@@ -57,6 +58,12 @@ pub struct CheckRow {
     pub hits: u64,
     pub samples: u64,
     pub p_value: Option<f64>,
+    /// The exact computation's value (`--method exact`), the third witness; `None` when the
+    /// scenario is beyond its size limit.
+    pub exact: Option<f64>,
+    /// `match` or `differs` (from the closed form, beyond 1e-9 relative), `-` when either is
+    /// missing.
+    pub exact_status: &'static str,
     /// The Monte Carlo test alone.
     pub monte_carlo: Verdict,
     /// The smallest error of the closed form this run detects with probability 0.99.
@@ -222,13 +229,22 @@ pub fn check_formula(
     if options.update_reference {
         return update_references(&scenarios, &options.reference_dir, formula, out);
     }
+    // The third witness: exact values wherever the computation fits its limit.
+    let exacts: Vec<Option<Exact>> = scenarios
+        .iter()
+        .map(|s| crate::exact::compute(s).ok())
+        .collect();
     let checks: usize = scenarios
         .iter()
-        .map(|s| {
-            closed_forms(s, formula)
-                .values()
-                .filter(|v| v.is_some())
-                .count()
+        .zip(&exacts)
+        .map(|(s, e)| {
+            let forms = closed_forms(s, formula);
+            let simulated = match e {
+                Some(_) => forms.len(),
+                None => forms.values().filter(|v| v.is_some()).count(),
+            };
+            let importance = importance_expected(s, formula, e.as_ref()).is_some();
+            simulated + usize::from(importance)
         })
         .sum();
     let alpha_each = options.common.alpha / checks.max(1) as f64;
@@ -242,19 +258,27 @@ pub fn check_formula(
     );
     let mut rows = Vec::new();
     let mut paths_simulated = 0;
-    for s in &scenarios {
+    for (s, exact) in scenarios.iter().zip(&exacts) {
         bar.set_message(s.name.clone());
         let outcome = crate::engine::simulate(s, &per_check.engine(), &|n| bar.inc(n))?;
-        let report = crate::report::analyse_against(s, &outcome, alpha_each, formula(s));
+        let report =
+            crate::report::analyse_with(s, &outcome, alpha_each, formula(s), exact.as_ref());
         paths_simulated += report.paths_simulated;
         let reference = read_reference(&options.reference_dir, s)?;
-        rows.extend(rows_of(
+        let mut scenario_rows = rows_of(
             &report,
             s,
             formula(s).value(),
             reference.as_ref(),
             alpha_each,
-        ));
+            exact.as_ref(),
+        );
+        if let Some(expected) = importance_expected(s, formula, exact.as_ref()) {
+            let (row, drawn) = importance_row(s, &per_check, expected, &scenario_rows[0])?;
+            paths_simulated += drawn;
+            scenario_rows.insert(1, row);
+        }
+        rows.extend(scenario_rows);
     }
     bar.finish_and_clear();
     let all_agree = rows.iter().all(|r| r.verdict != Verdict::Disagree);
@@ -280,12 +304,63 @@ pub fn check_formula(
     })
 }
 
+/// Clients an importance-sampling check simulates per scenario (at most the scenario's).
+pub const IMPORTANCE_CLIENTS: u64 = 1 << 16;
+
+/// The path probability an importance-sampling check tests (closed form, else exact), when
+/// the scenario admits importance sampling.
+fn importance_expected(
+    s: &Scenario,
+    formula: &dyn Fn(&Scenario) -> ClosedForm,
+    exact: Option<&Exact>,
+) -> Option<f64> {
+    crate::importance::supports(s).ok()?;
+    formula(s).value().or(exact.map(|e| e.path))
+}
+
+/// The `path-importance` row: the path metric by importance sampling, tested like the others.
+fn importance_row(
+    s: &Scenario,
+    options: &CommonOptions,
+    expected: f64,
+    path_row: &CheckRow,
+) -> Result<(CheckRow, u64)> {
+    let mut small = s.clone();
+    small.run.trials = s.run.trials.min(IMPORTANCE_CLIENTS);
+    let outcome = crate::importance::simulate(&small, &options.engine(), &|_| {})?;
+    let sums = &outcome.path;
+    let p_value = sums.p_value(expected);
+    let (lo, hi) = sums.interval();
+    let monte_carlo = Verdict::from_p_value(p_value, options.alpha);
+    let verdict = if monte_carlo == Verdict::Disagree || path_row.reference_status != "match" {
+        Verdict::Disagree
+    } else {
+        monte_carlo
+    };
+    let row = CheckRow {
+        metric: "path-importance",
+        estimate: Some(sums.estimate()),
+        ci95: [Some(lo), Some(hi)],
+        hits: sums.hits,
+        samples: sums.samples,
+        p_value: Some(p_value),
+        monte_carlo,
+        // The normal test detects errors of about 4.3 standard errors at this power.
+        detectable: (expected > 0.0)
+            .then(|| Detectable::Relative(4.3 * sums.standard_error() / expected)),
+        verdict,
+        ..path_row.clone()
+    };
+    Ok((row, outcome.paths_drawn))
+}
+
 fn rows_of(
     report: &RunReport,
     s: &Scenario,
     p: Option<f64>,
     reference: Option<&Reference>,
     alpha: f64,
+    exact: Option<&Exact>,
 ) -> Vec<CheckRow> {
     report
         .results
@@ -303,8 +378,26 @@ fn rows_of(
                 ("first", None) => None,
                 _ => r.closed_form,
             };
+            let exact_value = exact.and_then(|e| e.metric(r.metric, s.run.paths));
+            let exact_status = match (exact_value, r.closed_form) {
+                (Some(e), Some(c)) if crate::report::exact_agrees(e, c) => "match",
+                (Some(e), Some(c)) if r.metric == "first" && (e - c).abs() <= 1.0 => "match",
+                (Some(_), Some(_)) => "differs",
+                _ => "-",
+            };
+            // Without a closed form the test was against the exact law.
+            let tested = tested.or_else(|| {
+                let law = &exact?.law;
+                match r.metric {
+                    "first" => r.tested_at_paths.map(|k| law.cdf(k)),
+                    _ => exact_value,
+                }
+            });
             let detectable = tested.map(|q| stats::detectable_error(r.samples, q, alpha, POWER));
-            let verdict = if r.verdict == Verdict::Disagree || reference_status != "match" {
+            let verdict = if r.verdict == Verdict::Disagree
+                || reference_status != "match"
+                || exact_status == "differs"
+            {
                 Verdict::Disagree
             } else {
                 r.verdict
@@ -321,6 +414,8 @@ fn rows_of(
                 hits: r.hits,
                 samples: r.samples,
                 p_value: r.p_value,
+                exact: exact_value,
+                exact_status,
                 monte_carlo: r.verdict,
                 detectable,
                 verdict,
@@ -397,13 +492,14 @@ fn table(r: &CheckReport) -> String {
         "metric",
         "closed form",
         "reference",
+        "exact",
         "estimate",
         "95% interval",
         "detects",
         "verdict",
     ];
     let cell = |x: Option<f64>| x.map_or("-".to_string(), human_number);
-    let rows: Vec<[String; 8]> = r
+    let rows: Vec<[String; 9]> = r
         .rows
         .iter()
         .map(|c| {
@@ -412,6 +508,10 @@ fn table(r: &CheckReport) -> String {
                 c.metric.to_string(),
                 cell(c.closed_form),
                 c.reference_status.to_string(),
+                match c.exact_status {
+                    "differs" => format!("{} (differs)", cell(c.exact)),
+                    _ => cell(c.exact),
+                },
                 cell(c.estimate),
                 format!("[{}, {}]", cell(c.ci95[0]), cell(c.ci95[1])),
                 detectable_text(c.detectable),

@@ -77,6 +77,18 @@ impl CommonOptions {
     }
 }
 
+/// How a run gets its numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Plain Monte Carlo: the engine's samplers.
+    #[default]
+    MonteCarlo,
+    /// Importance sampling: hops tilted towards the target, paths reweighted (`importance`).
+    Importance,
+    /// Exact computation (`exact`): no simulation.
+    Exact,
+}
+
 /// What a command concluded, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -1,7 +1,7 @@
 //! `pathrisk run FILE`: one scenario, with command-line overrides, and optionally the CDF of
 //! the first compromised path (`--cdf`).
 
-use super::{CommonOptions, Status, chunks_of, progress_bar};
+use super::{CommonOptions, Method, Status, chunks_of, progress_bar};
 use crate::analytic::{self, client::ClientLaw};
 use crate::engine::{self, Counts};
 use crate::error::{Error, InputError, Result};
@@ -30,6 +30,7 @@ pub struct RunOptions {
     pub data: Option<PathBuf>,
     /// Simulate only this shard and write its partial result (see `shard`).
     pub shard: Option<Shard>,
+    pub method: Method,
 }
 
 /// One point of the CDF of the first compromised path.
@@ -63,7 +64,45 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
     options.common.validate()?;
     let scenario = Scenario::load_with_data(&options.scenario, options.data.as_deref())?
         .with_overrides(&options.overrides)?;
+    if options.method != Method::MonteCarlo {
+        for (given, flag) in [
+            (options.shard.is_some(), "--shard"),
+            (options.cdf.is_some(), "--cdf"),
+        ] {
+            if given {
+                return Err(InputError::new(
+                    "command line",
+                    flag,
+                    "only with --method monte-carlo",
+                )
+                .into());
+            }
+        }
+    }
     let pending = options.common.pending_output()?;
+    if options.method != Method::MonteCarlo {
+        let report = match options.method {
+            Method::Exact => {
+                let start = std::time::Instant::now();
+                let exact = crate::exact::compute(&scenario).map_err(|e| {
+                    InputError::new(&scenario.source, "--method exact", e.to_string())
+                })?;
+                report::from_exact(&scenario, &exact, start.elapsed().as_secs_f64())
+            }
+            _ => {
+                crate::importance::supports(&scenario)?;
+                let bar = progress_bar(options.common.progress, chunks_of(&scenario));
+                bar.set_message(scenario.name.clone());
+                let outcome =
+                    crate::importance::simulate(&scenario, &options.common.engine(), &|n| {
+                        bar.inc(n)
+                    })?;
+                bar.finish_and_clear();
+                report::from_importance(&scenario, &outcome, options.common.alpha, None)
+            }
+        };
+        return finish(&report, options, pending, out);
+    }
     if let Some(shard) = options.shard {
         return run_shard(&scenario, shard, options, pending, out);
     }
@@ -73,12 +112,7 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
     let outcome = engine::simulate(&scenario, &options.common.engine(), &|n| bar.inc(n))?;
     let report = report::analyse(&scenario, &outcome, options.common.alpha);
     bar.finish_and_clear();
-    out.write_all(options.common.format.exporter().run(&report).as_bytes())
-        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    if let Some(p) = pending {
-        let text = p.format().exporter().run(&report);
-        p.commit(&text)?;
-    }
+    let status = finish(&report, options, pending, out)?;
     if let Some(file) = cdf {
         let points = cdf_points(&scenario, &outcome.counts);
         let text = match file.format() {
@@ -88,6 +122,23 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
                 .map_err(|e| Error::Runtime(format!("cannot draw the CDF: {e}")))?,
         };
         file.commit(&text)?;
+    }
+    Ok(status)
+}
+
+/// Prints the report, writes it to the output file if one was asked for, and says whether
+/// every verdict agrees.
+fn finish(
+    report: &report::RunReport,
+    options: &RunOptions,
+    pending: Option<PendingOutput>,
+    out: &mut dyn Write,
+) -> Result<Status> {
+    out.write_all(options.common.format.exporter().run(report).as_bytes())
+        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
+    if let Some(p) = pending {
+        let text = p.format().exporter().run(report);
+        p.commit(&text)?;
     }
     Ok(if report.any_disagree() {
         Status::Disagree

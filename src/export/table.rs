@@ -7,7 +7,13 @@ use std::fmt::Write;
 pub struct Table;
 
 fn interval(m: &MetricRow, paths: u64) -> String {
-    let end = |x: Option<f64>| x.map_or(format!("> {paths}"), human_number);
+    // Only an exact computation (no samples) has a `first` that never comes.
+    let never = if m.samples == 0 {
+        "never".to_string()
+    } else {
+        format!("> {paths}")
+    };
+    let end = |x: Option<f64>| x.map_or(never.clone(), human_number);
     format!("[{}, {}]", end(m.ci95[0]), end(m.ci95[1]))
 }
 
@@ -38,7 +44,11 @@ fn cells(m: &MetricRow, paths: u64) -> [String; 7] {
         closed,
         m.p_value.map_or("-".into(), |p| format!("{p:.3}")),
         m.verdict.name().to_string(),
-        format!("{}/{}", m.hits, m.samples),
+        if m.samples == 0 {
+            "-".to_string()
+        } else {
+            format!("{}/{}", m.hits, m.samples)
+        },
     ]
 }
 
@@ -63,11 +73,22 @@ fn body(r: &RunReport) -> String {
         "path      {} hops, {}; target {}, event {}",
         r.hops, r.selection, r.target, r.event
     );
-    let _ = writeln!(
-        s,
-        "run       {} clients × {} paths, seed {}, {} threads: {} paths drawn in {:.2} s",
-        r.trials, r.paths, r.seed, r.threads, r.paths_simulated, r.elapsed_seconds
-    );
+    if r.method == "exact" {
+        let _ = writeln!(
+            s,
+            "run       {} paths per client, computed in {:.3} s",
+            r.paths, r.elapsed_seconds
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "run       {} clients × {} paths, seed {}, {} threads: {} paths drawn in {:.2} s",
+            r.trials, r.paths, r.seed, r.threads, r.paths_simulated, r.elapsed_seconds
+        );
+    }
+    if let Some(note) = &r.method_note {
+        let _ = writeln!(s, "method    {note}");
+    }
     if let Some(reason) = &r.no_closed_form_reason {
         let _ = writeln!(s, "note      no closed form: {reason}");
     }
@@ -85,7 +106,15 @@ fn quantiles(r: &RunReport) -> String {
     if first.quantiles.is_empty() {
         return String::new();
     }
-    let beyond = format!("> {}", r.paths);
+    let exact = r.method == "exact";
+    // Whether the closed forms give the law of the first compromised path.
+    let has_law =
+        first.p_value.is_some() || (exact && first.verdict != crate::stats::Verdict::NoClosedForm);
+    let beyond = if exact {
+        "never".to_string()
+    } else {
+        format!("> {}", r.paths)
+    };
     let paths = |k: Option<u64>, never: &str| k.map_or(never.to_string(), |k| k.to_string());
     let days = |d: Option<f64>, never: &str| d.map_or(never.to_string(), |d| format!("{d:.1}"));
     let mut table = vec![
@@ -97,12 +126,19 @@ fn quantiles(r: &RunReport) -> String {
                     .map(|q| format!("{:.0}%", 100.0 * q.q)),
             )
             .collect::<Vec<_>>(),
-        std::iter::once("paths, simulated".to_string())
-            .chain(first.quantiles.iter().map(|q| paths(q.paths, &beyond)))
-            .collect(),
+        std::iter::once(
+            if exact {
+                "paths, exact"
+            } else {
+                "paths, simulated"
+            }
+            .to_string(),
+        )
+        .chain(first.quantiles.iter().map(|q| paths(q.paths, &beyond)))
+        .collect(),
         std::iter::once("paths, closed form".to_string())
             .chain(first.quantiles.iter().map(|q| {
-                if first.p_value.is_none() {
+                if !has_law {
                     "-".into()
                 } else {
                     paths(q.closed_form_paths, "never")

@@ -4,6 +4,7 @@
 
 pub mod alias;
 pub mod bits;
+pub mod classes;
 pub mod fast;
 pub mod guards;
 pub mod reference;

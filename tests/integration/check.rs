@@ -49,15 +49,20 @@ fn shipped_scenarios_detect_a_two_percent_error_with_99_percent_power() {
     let checks: usize = scenarios
         .iter()
         .map(|s| {
-            closed_forms(s, &analytic::path_probability)
-                .values()
-                .filter(|v| v.is_some())
-                .count()
+            let forms = closed_forms(s, &analytic::path_probability);
+            // Every metric (the exact computation witnesses them all), and the
+            // importance-sampling row of the path metric without guards.
+            forms.len() + usize::from(s.guards.is_none())
         })
         .sum();
     let alpha = DEFAULT_FAMILY_ALPHA / checks as f64;
     for s in &scenarios {
         let p = analytic::path_probability(s).value().unwrap();
+        if p < 1e-6 {
+            // A rare event: plain Monte Carlo cannot see it in any affordable run; its
+            // importance-sampling row carries the check (see the test below).
+            continue;
+        }
         let law = analytic::client_law(s).unwrap();
         let (trials, paths) = (s.run.trials, s.run.paths);
         let k = law.median().map_or(paths, |m| m.min(paths));
@@ -235,8 +240,45 @@ fn json_output_lists_every_check() {
         String::from_utf8_lossy(&out.stdout)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["checks"], 3);
-    assert_eq!(v["rows"].as_array().unwrap().len(), 3);
+    // path, path by importance sampling, client, first.
+    assert_eq!(v["checks"], 4);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 4);
+    assert_eq!(v["rows"][1]["metric"], "path-importance");
     assert_eq!(v["all_agree"], true);
     assert!(v["rows"][0]["detectable"]["relative"].as_f64().unwrap() < 0.02);
+    // The exact computation witnesses every row.
+    for row in v["rows"].as_array().unwrap() {
+        assert_eq!(row["exact_status"], "match", "{row}");
+    }
+}
+
+#[test]
+fn a_one_in_a_billion_path_is_checked_by_importance_sampling() {
+    let out = pathrisk()
+        .current_dir(root())
+        .args([
+            "check",
+            "scenarios/rare-one-in-a-billion.toml",
+            "--quiet",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &v["rows"][1];
+    assert_eq!(row["metric"], "path-importance");
+    assert_eq!(row["verdict"], "agree");
+    let estimate = row["estimate"].as_f64().unwrap();
+    assert!((estimate / 1e-9 - 1.0).abs() < 0.05, "{estimate}");
+    assert!(
+        row["detectable"]["relative"].as_f64().unwrap() < 0.05,
+        "{row}"
+    );
 }

@@ -1,0 +1,210 @@
+//! `--method exact`: the dynamic programme over classes of interchangeable servers against the
+//! unit-by-unit enumerator and the closed forms, its size limit, and the command line.
+
+use super::root;
+use pathrisk::adversary::{Adversary, Event, Target};
+use pathrisk::analytic::{self, ClosedForm, enumerate};
+use pathrisk::exact;
+use pathrisk::model::{Network, ServerSpec};
+use pathrisk::scenario::{Guards, RunSettings, Scenario};
+use pathrisk::select::{PathRules, Selection};
+use proptest::prelude::*;
+
+const ROLES: [&str; 3] = ["guard", "middle", "exit"];
+
+/// A tiny server-level network: up to 6 servers of 3 operators and 3 entities, with weights,
+/// subnets and roles drawn at random.
+#[derive(Debug, Clone)]
+struct TinyServers {
+    /// (operator, entity, weight in halves, subnet 0 = none, role mask)
+    servers: Vec<(u8, u8, u8, u8, u8)>,
+}
+
+impl TinyServers {
+    fn network(&self) -> Option<Network> {
+        let specs = self
+            .servers
+            .iter()
+            .map(|&(op, _, weight, subnet, roles)| ServerSpec {
+                operator: format!("op{op}"),
+                weight: weight as f64 / 2.0,
+                subnet: (subnet > 0).then(|| format!("s{subnet}")),
+                // An operator's servers share its entity: the entity of its first server.
+                entity: Some(format!(
+                    "e{}",
+                    self.servers.iter().find(|s| s.0 == op).unwrap().1
+                )),
+                roles: ROLES
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| roles >> i & 1 == 1)
+                    .map(|(_, r)| r.to_string())
+                    .collect(),
+            })
+            .collect();
+        Network::from_servers(specs).ok()
+    }
+}
+
+fn tiny_servers() -> impl Strategy<Value = TinyServers> {
+    prop::collection::vec((0u8..3, 0u8..3, 1u8..=4, 0u8..3, 1u8..8), 1..=6)
+        .prop_map(|servers| TinyServers { servers })
+}
+
+fn target_for(entities: usize, pick: u8) -> Target {
+    match pick % 3 {
+        0 => Target::Any,
+        1 => Target::Entity(pick as usize / 3 % entities),
+        _ if entities > 1 => Target::Coalition(vec![0, entities - 1]),
+        _ => Target::Entity(0),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scenario(
+    network: Network,
+    selection: Selection,
+    target: Target,
+    event: Event,
+    hops: usize,
+    rules: PathRules,
+    guards: Option<Guards>,
+    paths: u64,
+) -> Scenario {
+    Scenario {
+        name: "exact".into(),
+        description: String::new(),
+        source: "test".into(),
+        network,
+        hops,
+        selection,
+        adversary: Adversary { target, event },
+        guards,
+        paths_per_day: None,
+        rules,
+        run: RunSettings {
+            paths,
+            trials: 1,
+            seed: 1,
+        },
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300) || (a - b).abs() <= 1e-15
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn exact_equals_enumeration_on_random_server_level_networks(
+        t in tiny_servers(),
+        sel in prop::sample::select(Selection::ALL.to_vec()),
+        ev in prop::sample::select(Event::ALL.to_vec()),
+        hops in 1usize..=4,
+        pick: u8,
+        subnets in 0u8..3,
+        role_rule: u8,
+        guard_rule in 0u8..4,
+        paths in 1u64..=4,
+    ) {
+        let net = t.network();
+        prop_assume!(net.is_some());
+        let net = net.unwrap();
+        let role = |name: &str| net.roles.iter().position(|r| r == name).map(|i| i as u32);
+        let rules = PathRules {
+            distinct_subnets: subnets > 0,
+            subnets_from: usize::from(subnets == 2),
+            roles: (0..hops)
+                .map(|i| if role_rule >> i & 1 == 1 { role(ROLES[i % 3]) } else { None })
+                .collect(),
+            multipliers: Vec::new(),
+        };
+        // Every position needs a server that may take it.
+        let servers = net.server_list();
+        prop_assume!((0..hops).all(|i| servers.iter().any(|s| rules.weight(i, s) > 0.0)));
+        let target = target_for(net.entities.len(), pick);
+        let guards = match guard_rule {
+            0 | 1 => None,
+            g => Some(Guards { count: u64::from(g) - 1, lifetime: (paths > 2).then_some(2) }),
+        };
+        if let Some(g) = guards {
+            let eligible = servers.iter().filter(|s| rules.weight(0, s) > 0.0).count();
+            prop_assume!(eligible as u64 >= g.count);
+        }
+        let s = scenario(net.clone(), sel, target, ev, hops, rules.clone(), guards, paths);
+        let e = exact::compute(&s).unwrap();
+        match guards {
+            None => {
+                let p = enumerate::path_probability(&net, sel, &rules, &s.adversary, hops).unwrap();
+                prop_assert!(close(e.path, p), "exact {} vs enumeration {p}", e.path);
+                prop_assert!(close(e.metric("client", paths).unwrap(), 1.0 - (1.0 - p).powi(paths as i32)));
+            }
+            Some(g) => {
+                let (path, client, guard) =
+                    enumerate::guarded_client(&net, sel, &rules, &s.adversary, hops, g, paths).unwrap();
+                prop_assert!(close(e.path, path), "path: exact {} vs enumeration {path}", e.path);
+                let c = e.metric("client", paths).unwrap();
+                prop_assert!(close(c, client), "client: exact {c} vs enumeration {client}");
+                prop_assert!(close(e.guard.unwrap(), guard), "guard: exact {:?} vs {guard}", e.guard);
+            }
+        }
+    }
+}
+
+#[test]
+fn exact_equals_the_closed_forms_on_every_scenario_file() {
+    let mut compared = 0;
+    for file in pathrisk::commands::check::scenario_files(&[root().join("scenarios")]).unwrap() {
+        let s = Scenario::load(&file).unwrap();
+        let Ok(e) = exact::compute(&s) else {
+            continue;
+        };
+        if let ClosedForm::Exact(p) = analytic::path_probability(&s) {
+            assert!(
+                close(e.path, p),
+                "{}: exact {} vs closed form {p}",
+                s.name,
+                e.path
+            );
+            compared += 1;
+        }
+        if let Ok(law) = analytic::client_law(&s) {
+            let (a, b) = (e.law.cdf(s.run.paths), law.cdf(s.run.paths));
+            assert!(
+                (a - b).abs() <= 1e-9 * b.max(1e-300),
+                "{}: {a} vs {b}",
+                s.name
+            );
+            assert_eq!(e.law.median(), law.median(), "{}", s.name);
+        }
+    }
+    assert!(compared >= 10, "{compared}");
+}
+
+#[test]
+fn merging_interchangeable_servers_makes_large_uniform_networks_small() {
+    // 50 operators of 20 servers: 1000 servers, but 2 classes for one entity's full path.
+    let text = "name = \"big\"\n[network]\nuniform = { operators = 50, servers = 20 }\n\
+                [path]\nhops = 3\nselection = \"distinct-servers\"\n\
+                [adversary]\ntarget = { entity = \"op1\" }\nevent = \"full-path\"\n";
+    let s = Scenario::parse(text, "big.toml", std::path::Path::new("."), "big").unwrap();
+    let e = exact::compute(&s).unwrap();
+    assert_eq!(e.classes, 2);
+    let expected = (20.0 * 19.0 * 18.0) / (1000.0 * 999.0 * 998.0);
+    assert!(close(e.path, expected), "{} vs {expected}", e.path);
+}
+
+#[test]
+fn refuses_what_exceeds_its_step_limit() {
+    let text = "name = \"zipf\"\n[network]\nzipf = { operators = 300, exponent = 1.0 }\n\
+                [path]\nhops = 3\nselection = \"operator-aware\"\n\
+                [adversary]\ntarget = \"any\"\nevent = \"ends\"\n";
+    let s = Scenario::parse(text, "zipf.toml", std::path::Path::new("."), "zipf").unwrap();
+    let err = exact::compute_within(&s, 1_000_000).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("1000000 steps"), "{message}");
+    assert!(message.contains("300 classes"), "{message}");
+    assert!(message.contains("--method monte-carlo"), "{message}");
+}
