@@ -165,9 +165,22 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
             all.push((options.key.as_str(), value));
             Ok(base.with(&all)?)
         };
-        let closed = |s: &crate::scenario::Scenario| match goal.metric {
-            Metric::Path => analytic::path_probability(s).value(),
-            Metric::Client => analytic::client_law(s).ok().map(|l| l.cdf(s.run.paths)),
+        // The closed form where there is one, else the exact computation where it fits its
+        // limit (it then counts as exact, marked in `by_exact`).
+        let by_exact = std::cell::Cell::new(false);
+        let closed = |s: &crate::scenario::Scenario| {
+            let form = match goal.metric {
+                Metric::Path => analytic::path_probability(s).value(),
+                Metric::Client => analytic::client_law(s).ok().map(|l| l.cdf(s.run.paths)),
+            };
+            form.or_else(|| {
+                let e = crate::exact::compute(s).ok()?;
+                by_exact.set(true);
+                Some(match goal.metric {
+                    Metric::Path => e.path,
+                    Metric::Client => e.law.cdf(s.run.paths),
+                })
+            })
         };
         let mut simulated = false;
         let mut f = |x: f64| -> Result<Judged> {
@@ -257,6 +270,9 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
                     100.0 * (1.0 - SOLVE_ALPHA),
                     options.max_trials
                 )
+            } else if by_exact.get() {
+                "bisection on the closed form, or where there is none on the exact computation"
+                    .to_string()
             } else {
                 "bisection on the closed form".to_string()
             },

@@ -97,10 +97,16 @@ fn bad_goals_are_refused_and_simulation_needs_a_range() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--target"));
-    // Without a closed form, an integer key is solved on simulations only in a given range.
+    // On simulations, an integer key is solved only in a given range.
     let out = pathrisk()
         .args(["solve", &scenario("presets/simplex-private-routing.toml")])
-        .args(["--for", "run.paths", "--target", "client>=0.5"])
+        .args([
+            "--for",
+            "run.paths",
+            "--target",
+            "client>=0.5",
+            "--simulate",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -140,4 +146,17 @@ fn solving_on_simulations_brackets_the_closed_form_answer() {
         let interval = &answer["unresolved"][1];
         assert!(interval[0].as_f64().unwrap() <= 0.5 && 0.5 <= interval[1].as_f64().unwrap());
     }
+}
+
+#[test]
+fn without_a_closed_form_the_exact_computation_is_solved_on() {
+    // Weighted servers in subnets: no closed form. The exact first-compromise median is the
+    // answer, found independently from the exact law.
+    let file = scenario("weighted-servers-subnets.toml");
+    let s = pathrisk::scenario::Scenario::load(std::path::Path::new(&file)).unwrap();
+    let median = pathrisk::exact::compute(&s).unwrap().law.median().unwrap();
+    let v = solve(&[&file, "--for", "run.paths", "--target", "client>=0.5"]);
+    assert_eq!(answer(&v, 0), median as f64);
+    let method = v["series"][0]["method"].as_str().unwrap();
+    assert!(method.contains("exact computation"), "{method}");
 }
