@@ -534,15 +534,17 @@ pub fn from_importance(
         importance_row("path", &outcome.path, path, alpha),
         importance_row("client", &outcome.client, client, alpha),
     ];
+    let ratio = outcome.path.plain_ratio();
+    let over_all = ratio.map(|r| r * outcome.path.samples as f64 / outcome.paths_drawn as f64);
+    let show = |x: Option<f64>| x.map_or("-".to_string(), crate::export::human_number);
     r.method_note = Some(format!(
-        "importance sampling, tilt {}: {} tilted paths; path: effective sample size {}, plain Monte Carlo needs {}× the paths for this precision",
+        "importance sampling, tilt {}: {} tilted paths; path: effective sample size {}; for this precision plain Monte Carlo needs {}× the tilted paths ({}× all {} paths drawn)",
         crate::importance::TILT,
         outcome.path.samples,
         crate::export::human_number(outcome.path.effective_sample_size()),
-        outcome
-            .path
-            .plain_ratio()
-            .map_or("-".into(), crate::export::human_number)
+        show(ratio),
+        show(over_all),
+        outcome.paths_drawn,
     ));
     r.threads = outcome.threads;
     r.paths_simulated = outcome.paths_drawn;
