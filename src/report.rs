@@ -46,6 +46,28 @@ pub struct MetricRow {
     pub plain_monte_carlo_ratio: Option<f64>,
 }
 
+impl MetricRow {
+    /// A row of `metric` with its counts and estimate, and nothing else filled in yet.
+    fn new(metric: &'static str, hits: u64, samples: u64, estimate: Option<f64>) -> MetricRow {
+        MetricRow {
+            metric,
+            hits,
+            samples,
+            estimate,
+            ci95: [None, None],
+            closed_form: None,
+            p_value: None,
+            verdict: Verdict::NoClosedForm,
+            tested_at_paths: None,
+            median: None,
+            mean_closed_form: None,
+            quantiles: Vec::new(),
+            effective_sample_size: None,
+            plain_monte_carlo_ratio: None,
+        }
+    }
+}
+
 /// The levels at which the `first` metric reports quantiles.
 pub const QUANTILES: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 0.9];
 
@@ -125,20 +147,11 @@ fn proportion_row(
     let (lo, hi) = stats::clopper_pearson(hits, n, CI_ALPHA);
     let (p_value, verdict) = test(hits, n, closed, alpha);
     MetricRow {
-        metric,
-        hits,
-        samples: n,
-        estimate: Some(hits as f64 / n as f64),
         ci95: [Some(lo), Some(hi)],
         closed_form: closed,
         p_value,
         verdict,
-        tested_at_paths: None,
-        median: None,
-        mean_closed_form: None,
-        quantiles: Vec::new(),
-        effective_sample_size: None,
-        plain_monte_carlo_ratio: None,
+        ..MetricRow::new(metric, hits, n, Some(hits as f64 / n as f64))
     }
 }
 
@@ -193,10 +206,6 @@ fn first_row(
     let hits = counts.first_at_most(tested_at.unwrap_or(paths));
     let (p_value, verdict) = test(hits, n, expected, alpha);
     MetricRow {
-        metric: "first",
-        hits,
-        samples: n,
-        estimate: median.map(|k| k as f64),
         ci95,
         closed_form: law.and_then(ClientLaw::median).map(|k| k as f64),
         p_value,
@@ -205,8 +214,7 @@ fn first_row(
         median: Some(median.map_or(format!("> {paths}"), |k| k.to_string())),
         mean_closed_form: law.map(ClientLaw::mean).filter(|m| m.is_finite()),
         quantiles,
-        effective_sample_size: None,
-        plain_monte_carlo_ratio: None,
+        ..MetricRow::new("first", hits, n, median.map(|k| k as f64))
     }
 }
 
@@ -405,20 +413,10 @@ fn header(scenario: &Scenario, method: &'static str, closed: &ClosedForm) -> Run
 
 fn exact_row(metric: &'static str, exact: Option<f64>, closed: Option<f64>) -> MetricRow {
     MetricRow {
-        metric,
-        hits: 0,
-        samples: 0,
-        estimate: exact,
         ci95: [exact, exact],
         closed_form: closed,
-        p_value: None,
         verdict: exact_verdict(exact, closed),
-        tested_at_paths: None,
-        median: None,
-        mean_closed_form: None,
-        quantiles: Vec::new(),
-        effective_sample_size: None,
-        plain_monte_carlo_ratio: None,
+        ..MetricRow::new(metric, 0, 0, exact)
     }
 }
 
@@ -496,20 +494,13 @@ fn importance_row(
     let (lo, hi) = sums.interval();
     let p_value = closed.map(|c| sums.p_value(c));
     MetricRow {
-        metric,
-        hits: sums.hits,
-        samples: sums.samples,
-        estimate: Some(sums.estimate()),
         ci95: [Some(lo), Some(hi)],
         closed_form: closed,
         p_value,
         verdict: p_value.map_or(Verdict::NoClosedForm, |pv| Verdict::from_p_value(pv, alpha)),
-        tested_at_paths: None,
-        median: None,
-        mean_closed_form: None,
-        quantiles: Vec::new(),
         effective_sample_size: Some(sums.effective_sample_size()),
         plain_monte_carlo_ratio: sums.plain_ratio(),
+        ..MetricRow::new(metric, sums.hits, sums.samples, Some(sums.estimate()))
     }
 }
 

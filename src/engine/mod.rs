@@ -107,6 +107,17 @@ pub struct Outcome {
     pub kernel: &'static str,
 }
 
+/// The worker threads of one run: `threads` of them, or rayon's default (one per core).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))
+}
+
 /// Simulates `scenario.run.trials` clients of `scenario.run.paths` paths each. `progress` is
 /// called with the number of chunks done since its last call.
 pub fn simulate(
@@ -128,13 +139,7 @@ pub fn simulate_chunks(
     chunks: std::ops::Range<u64>,
 ) -> Result<Outcome> {
     let start = std::time::Instant::now();
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = config.threads {
-        builder = builder.num_threads(t);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))?;
+    let pool = thread_pool(config.threads)?;
     let network = &scenario.network;
     let server_level = network.is_server_level() || !scenario.rules.is_plain();
     let full_test = PathTest::new(network, &scenario.adversary, scenario.hops);

@@ -24,7 +24,7 @@
 
 use crate::adversary::{PathTest, Step};
 use crate::engine::{ChunkLayout, EngineConfig, rng};
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
 use crate::scenario::Scenario;
 use crate::select::classes::{Candidate, Classes, Hop};
 use rand::RngExt;
@@ -276,13 +276,7 @@ pub fn simulate(
 ) -> Result<Outcome> {
     supports(scenario)?;
     let start = std::time::Instant::now();
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = config.threads {
-        builder = builder.num_threads(t);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::engine::thread_pool(config.threads)?;
     let full = PathTest::new(&scenario.network, &scenario.adversary, scenario.hops);
     let classes = Classes::new(
         &scenario.network,

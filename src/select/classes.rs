@@ -178,49 +178,32 @@ impl Classes {
         out.clear();
         let position = prefix.len();
         let fresh = self.exclusion == Exclusion::Units;
-        for c in 0..self.classes.len() {
-            let w = self.weights[position][c];
-            if w <= 0.0 {
-                continue;
-            }
-            let count = self.allowed(prefix, c);
+        let mut push = |c: usize, count: u64, fresh: bool| {
             if count > 0 {
                 out.push(Candidate {
                     hop: Hop {
                         class: c as u32,
                         fresh,
                     },
-                    weight: count as f64 * w,
+                    weight: count as f64 * self.weights[position][c],
                 });
             }
+        };
+        let eligible = |c: &usize| self.weights[position][*c] > 0.0;
+        let mut any = false;
+        for c in (0..self.classes.len()).filter(eligible) {
+            let count = self.allowed(prefix, c);
+            any |= count > 0;
+            push(c, count, fresh);
         }
-        if !out.is_empty() {
+        if any {
             return;
         }
         // Nothing allowed: every unit eligible at the position, used ones included.
-        for (c, class) in self.classes.iter().enumerate() {
-            let w = self.weights[position][c];
-            if w <= 0.0 {
-                continue;
-            }
-            let used = match self.exclusion {
-                Exclusion::Units => Self::used(prefix, c),
-                _ => 0,
-            };
-            for (count, fresh) in [
-                (class.count - used, self.exclusion == Exclusion::Units),
-                (used, false),
-            ] {
-                if count > 0 {
-                    out.push(Candidate {
-                        hop: Hop {
-                            class: c as u32,
-                            fresh,
-                        },
-                        weight: count as f64 * w,
-                    });
-                }
-            }
+        for c in (0..self.classes.len()).filter(eligible) {
+            let used = if fresh { Self::used(prefix, c) } else { 0 };
+            push(c, self.classes[c].count - used, fresh);
+            push(c, used, false);
         }
     }
 }

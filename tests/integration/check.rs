@@ -222,17 +222,11 @@ fn exit_codes_and_update_reference() {
         .code(0);
 }
 
-#[test]
-fn json_output_lists_every_check() {
+/// `pathrisk check FILE --format json`, which must pass.
+fn check_json(file: &str) -> serde_json::Value {
     let out = pathrisk()
         .current_dir(root())
-        .args([
-            "check",
-            "scenarios/coalition-ends.toml",
-            "--quiet",
-            "--format",
-            "json",
-        ])
+        .args(["check", file, "--quiet", "--format", "json"])
         .output()
         .unwrap();
     assert_eq!(
@@ -241,7 +235,12 @@ fn json_output_lists_every_check() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn json_output_lists_every_check() {
+    let v = check_json("scenarios/coalition-ends.toml");
     // path, path by importance sampling, client, first.
     assert_eq!(v["checks"], 4);
     assert_eq!(v["rows"].as_array().unwrap().len(), 4);
@@ -256,24 +255,7 @@ fn json_output_lists_every_check() {
 
 #[test]
 fn a_one_in_a_billion_path_is_checked_by_importance_sampling() {
-    let out = pathrisk()
-        .current_dir(root())
-        .args([
-            "check",
-            "scenarios/rare-one-in-a-billion.toml",
-            "--quiet",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = check_json("scenarios/rare-one-in-a-billion.toml");
     let row = &v["rows"][1];
     assert_eq!(row["metric"], "path-importance");
     assert_eq!(row["verdict"], "agree");

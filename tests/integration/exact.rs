@@ -1,12 +1,12 @@
 //! `--method exact`: the dynamic programme over classes of interchangeable servers against the
 //! unit-by-unit enumerator and the closed forms, its size limit, and the command line.
 
-use super::root;
-use pathrisk::adversary::{Adversary, Event, Target};
+use super::{root, scenario_of};
+use pathrisk::adversary::{Event, Target};
 use pathrisk::analytic::{self, ClosedForm, enumerate};
 use pathrisk::exact;
 use pathrisk::model::{Network, ServerSpec};
-use pathrisk::scenario::{Guards, RunSettings, Scenario};
+use pathrisk::scenario::{Guards, Scenario};
 use pathrisk::select::{PathRules, Selection};
 use proptest::prelude::*;
 
@@ -60,36 +60,6 @@ fn target_for(entities: usize, pick: u8) -> Target {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scenario(
-    network: Network,
-    selection: Selection,
-    target: Target,
-    event: Event,
-    hops: usize,
-    rules: PathRules,
-    guards: Option<Guards>,
-    paths: u64,
-) -> Scenario {
-    Scenario {
-        name: "exact".into(),
-        description: String::new(),
-        source: "test".into(),
-        network,
-        hops,
-        selection,
-        adversary: Adversary { target, event },
-        guards,
-        paths_per_day: None,
-        rules,
-        run: RunSettings {
-            paths,
-            trials: 1,
-            seed: 1,
-        },
-    }
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300) || (a - b).abs() <= 1e-15
 }
@@ -133,7 +103,10 @@ proptest! {
             let eligible = servers.iter().filter(|s| rules.weight(0, s) > 0.0).count();
             prop_assume!(eligible as u64 >= g.count);
         }
-        let s = scenario(net.clone(), sel, target, ev, hops, rules.clone(), guards, paths);
+        let mut s = scenario_of(net.clone(), sel, target, ev, hops);
+        s.rules = rules.clone();
+        s.guards = guards;
+        s.run.paths = paths;
         let e = exact::compute(&s).unwrap();
         match guards {
             None => {

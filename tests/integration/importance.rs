@@ -1,8 +1,8 @@
 //! `--method importance` and `--method exact` on the command line, and importance sampling
 //! against the closed forms and the exact computation on every policy, target and event.
 
-use super::{pathrisk, root, write};
-use pathrisk::adversary::{Adversary, Event, Target};
+use super::{pathrisk, root, scenario_of, write};
+use pathrisk::adversary::{Event, Target};
 use pathrisk::analytic;
 use pathrisk::engine::EngineConfig;
 use pathrisk::exact;
@@ -41,23 +41,13 @@ fn scenario(
     event: Event,
     seed: u64,
 ) -> Scenario {
-    Scenario {
-        name: "is".into(),
-        description: String::new(),
-        source: "test".into(),
-        network: network(finite),
-        hops: 3,
-        selection,
-        adversary: Adversary { target, event },
-        guards: None,
-        paths_per_day: None,
-        rules: Default::default(),
-        run: RunSettings {
-            paths: 5,
-            trials: 20_000,
-            seed,
-        },
-    }
+    let mut s = scenario_of(network(finite), selection, target, event, 3);
+    s.run = RunSettings {
+        paths: 5,
+        trials: 20_000,
+        seed,
+    };
+    s
 }
 
 #[test]

@@ -39,3 +39,31 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// A scenario on `network` without guards or path rules, for tests to adjust: one path per
+/// client, 10 000 clients, seed 1.
+pub fn scenario_of(
+    network: pathrisk::model::Network,
+    selection: pathrisk::select::Selection,
+    target: pathrisk::adversary::Target,
+    event: pathrisk::adversary::Event,
+    hops: usize,
+) -> pathrisk::scenario::Scenario {
+    pathrisk::scenario::Scenario {
+        name: "test".into(),
+        description: String::new(),
+        source: "test".into(),
+        network,
+        hops,
+        selection,
+        adversary: pathrisk::adversary::Adversary { target, event },
+        guards: None,
+        paths_per_day: None,
+        rules: Default::default(),
+        run: pathrisk::scenario::RunSettings {
+            paths: 1,
+            trials: 10_000,
+            seed: 1,
+        },
+    }
+}
