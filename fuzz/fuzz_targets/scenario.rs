@@ -1,5 +1,6 @@
 //! Scenario text → parse and validate → closed forms → a tiny simulation with the fast kernels
-//! and the reference samplers. Nothing may panic; bad input must come back as an error.
+//! and the reference samplers → the exact computation (small step limit) and importance
+//! sampling. Nothing may panic; bad input must come back as an error.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -44,5 +45,22 @@ fuzz_target!(|data: &[u8]| {
                 assert!((0.0..=1.0).contains(&p), "{} closed form {p}", row.metric);
             }
         }
+    }
+    let exact = pathrisk::exact::compute_within(&s, 100_000).ok();
+    if let Some(e) = &exact {
+        assert!((-1e-12..=1.0 + 1e-12).contains(&e.path), "exact path {}", e.path);
+        if let Some(p) = pathrisk::analytic::path_probability(&s).value() {
+            assert!((p - e.path).abs() <= 1e-9, "closed form {p} vs exact {}", e.path);
+        }
+    }
+    if pathrisk::importance::supports(&s).is_ok() {
+        let config = EngineConfig {
+            threads: Some(1),
+            sampler: SamplerKind::Fast,
+        };
+        let o = pathrisk::importance::simulate(&s, &config, &|_| {}).expect("a valid scenario runs");
+        assert_eq!(o.path.samples, s.run.trials);
+        let (lo, hi) = o.path.interval();
+        assert!(0.0 <= lo && lo <= hi && hi <= 1.0, "[{lo}, {hi}]");
     }
 });
