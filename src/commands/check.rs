@@ -304,8 +304,9 @@ pub fn check_formula(
     })
 }
 
-/// Clients an importance-sampling check simulates per scenario (at most the scenario's).
-pub const IMPORTANCE_CLIENTS: u64 = 1 << 16;
+/// Tilted paths an importance-sampling check draws per scenario (at most the scenario's
+/// clients).
+pub const IMPORTANCE_CLIENTS: u64 = 1 << 18;
 
 /// The path probability an importance-sampling check tests (closed form, else exact), when
 /// the scenario admits importance sampling.
@@ -325,8 +326,11 @@ fn importance_row(
     expected: f64,
     path_row: &CheckRow,
 ) -> Result<(CheckRow, u64)> {
+    // One path per client: the path metric does not depend on it, and a client then draws
+    // its tilted path only.
     let mut small = s.clone();
     small.run.trials = s.run.trials.min(IMPORTANCE_CLIENTS);
+    small.run.paths = 1;
     let outcome = crate::importance::simulate(&small, &options.engine(), &|_| {})?;
     let sums = &outcome.path;
     let p_value = sums.p_value(expected);
@@ -345,9 +349,17 @@ fn importance_row(
         samples: sums.samples,
         p_value: Some(p_value),
         monte_carlo,
-        // The normal test detects errors of about 4.3 standard errors at this power.
-        detectable: (expected > 0.0)
-            .then(|| Detectable::Relative(4.3 * sums.standard_error() / expected)),
+        // The normal test at level α has power POWER against an error of
+        // (z_{1−α/2} + z_{POWER}) standard errors.
+        detectable: (expected > 0.0).then(|| {
+            let z = |q: f64| {
+                use statrs::distribution::{ContinuousCDF, Normal};
+                Normal::standard().inverse_cdf(q)
+            };
+            Detectable::Relative(
+                (z(1.0 - options.alpha / 2.0) + z(POWER)) * sums.standard_error() / expected,
+            )
+        }),
         verdict,
         ..path_row.clone()
     };
