@@ -356,3 +356,51 @@ pub fn simulate(
         elapsed_seconds: start.elapsed().as_secs_f64(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sums(values: &[f64]) -> Sums {
+        let mut s = Sums::default();
+        values.iter().for_each(|&y| s.add(y, y > 0.0));
+        s
+    }
+
+    #[test]
+    fn sums_give_the_sample_mean_variance_and_effective_size() {
+        let s = sums(&[0.0, 0.5, 0.5, 1.0]);
+        assert_eq!(s.samples, 4);
+        assert_eq!(s.hits, 3);
+        assert!((s.mean() - 0.5).abs() < 1e-15);
+        // Σ(y − ȳ)² / (n − 1) = (0.25 + 0 + 0 + 0.25) / 3.
+        assert!((s.variance() - 0.5 / 3.0).abs() < 1e-15);
+        assert!((s.standard_error() - (0.5f64 / 3.0 / 4.0).sqrt()).abs() < 1e-15);
+        // (Σy)² / Σy² = 4 / 1.5.
+        assert!((s.effective_sample_size() - 4.0 / 1.5).abs() < 1e-12);
+        // Plain Monte Carlo's variance at p = ½ is ¼: (1/4) / (1/6).
+        assert!((s.plain_ratio().unwrap() - 1.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn equal_weights_have_no_spread_and_test_exactly() {
+        let s = sums(&[0.25; 10]);
+        assert_eq!(s.variance(), 0.0);
+        assert_eq!(s.plain_ratio(), None);
+        assert_eq!(s.interval(), (0.25, 0.25));
+        assert_eq!(s.p_value(0.25), 1.0);
+        assert_eq!(s.p_value(0.26), 0.0);
+    }
+
+    #[test]
+    fn estimate_and_interval_stay_within_zero_and_one() {
+        let s = sums(&[2.0, 0.0, 1.5, 0.0]);
+        assert!(s.mean() > 0.8);
+        let (lo, hi) = s.interval();
+        assert!(0.0 <= lo && hi <= 1.0 && lo <= s.estimate() && s.estimate() <= hi);
+        let z = 1.959_963_984_540_054;
+        // Two standard errors off: the normal test's p-value.
+        let off = s.mean() + z * s.standard_error();
+        assert!((s.p_value(off) - 0.05).abs() < 1e-9);
+    }
+}
