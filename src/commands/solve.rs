@@ -123,14 +123,11 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
     let goal = Goal::parse(&options.target)?;
     let base = Base::load(&options.scenario)?;
     let integer = is_integer_key(&options.key);
-    let mut fixed = Vec::new();
-    for s in &options.set {
-        let c = parse_compare(s)?;
-        if c.values.len() != 1 {
-            return Err(cli(&format!("--set {}", c.key), "expected one value"));
-        }
-        fixed.push((c.key, c.values[0].clone()));
-    }
+    let fixed = options
+        .set
+        .iter()
+        .map(|s| crate::sweep::parse_set(s))
+        .collect::<Result<Vec<_>, _>>()?;
     let compares = options
         .compare
         .iter()

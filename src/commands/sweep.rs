@@ -161,17 +161,7 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
     let fixed = options
         .set
         .iter()
-        .map(|s| {
-            let c = parse_compare(s)?;
-            if c.values.len() != 1 {
-                return Err(InputError::new(
-                    "command line",
-                    format!("--set {}", c.key),
-                    "expected one value",
-                ));
-            }
-            Ok((c.key, c.values[0].clone()))
-        })
+        .map(|s| crate::sweep::parse_set(s))
         .collect::<Result<Vec<_>, _>>()?;
     let mut series = series_of(&compares);
     for (_, settings) in &mut series {

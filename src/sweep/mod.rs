@@ -166,6 +166,19 @@ fn split_top_level(s: &str) -> Vec<String> {
     parts
 }
 
+/// Parses `--set KEY=VALUE`: one value, read as [`parse_compare`] reads each of its values.
+pub fn parse_set(spec: &str) -> Result<(String, toml::Value), InputError> {
+    let mut c = parse_compare(spec)?;
+    if c.values.len() != 1 {
+        return Err(InputError::new(
+            CLI,
+            format!("--set {}", c.key),
+            "expected one value",
+        ));
+    }
+    Ok((c.key, c.values.remove(0)))
+}
+
 /// Parses `KEY=A,B,...`. A value is read as TOML (numbers, `{ entity = "x" }`), and as a
 /// plain string otherwise (`random`).
 pub fn parse_compare(spec: &str) -> Result<Compare, InputError> {

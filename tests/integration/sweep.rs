@@ -137,6 +137,29 @@ fn rejects_a_bad_vary() {
 }
 
 #[test]
+fn set_takes_exactly_one_value_in_sweep_and_solve() {
+    let file = root().join("scenarios/coalition-ends.toml");
+    for args in [
+        vec!["sweep", "--vary", "path.hops=2:4:3", "--quiet"],
+        vec!["solve", "--for", "run.paths", "--target", "client>=0.5"],
+    ] {
+        let out = pathrisk()
+            .arg(args[0])
+            .arg(&file)
+            .args(&args[1..])
+            .args(["--set", "path.selection=random,operator-aware"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("--set path.selection") && err.contains("expected one value"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn completions_and_man_page_come_from_the_cli_definition() {
     let out = pathrisk().args(["completions", "bash"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
