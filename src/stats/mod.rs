@@ -177,6 +177,36 @@ mod tests {
         assert!((p - 0.005936084198097527).abs() < 1e-12, "{p}");
         assert_eq!(binomial_p_value(0, 10, 0.0), 1.0);
         assert_eq!(binomial_p_value(1, 10, 0.0), 0.0);
+        // The far tail's ends: it is the last outcome alone (a tie with the one seen), or it
+        // is empty (every outcome past the mean is more likely than the one seen).
+        let p = binomial_p_value(0, 10, 0.5);
+        assert!((p - 0.001953125).abs() < 1e-15, "{p}");
+        let p = binomial_p_value(10, 10, 0.5);
+        assert!((p - 0.001953125).abs() < 1e-15, "{p}");
+        let p = binomial_p_value(8, 10, 0.9);
+        assert!((p - 0.2639010709).abs() < 1e-10, "{p}");
+        let p = binomial_p_value(1, 10, 0.9);
+        assert!((p - 9.1e-9).abs() < 1e-18, "{p}");
+    }
+
+    #[test]
+    fn clopper_pearson_bounds_are_the_last_floats_before_the_crossing() {
+        // solve_probability returns the last float on the near side of the crossing: one
+        // float further is on the far side.
+        let next = |x: f64| f64::from_bits(x.to_bits() + 1);
+        for (x, n) in [(1u64, 10u64), (37, 120), (5000, 10_000), (3, 1_000_000)] {
+            let (lo, hi) = clopper_pearson(x, n, 0.05);
+            let sf = |p: f64| Binomial::new(n, p).sf(x - 1);
+            let cdf = |p: f64| Binomial::new(n, p).cdf(x);
+            assert!(
+                sf(lo) < 0.025 && sf(next(lo)) >= 0.025,
+                "{x}/{n} lower {lo}"
+            );
+            assert!(
+                cdf(hi) >= 0.025 && cdf(next(hi)) < 0.025,
+                "{x}/{n} upper {hi}"
+            );
+        }
     }
 
     #[test]
