@@ -187,6 +187,9 @@ mod tests {
         assert!((p - 0.2639010709).abs() < 1e-10, "{p}");
         let p = binomial_p_value(1, 10, 0.9);
         assert!((p - 9.1e-9).abs() < 1e-18, "{p}");
+        // Above the mean, every outcome below it is less likely than the mode seen: all count.
+        let p = binomial_p_value(6, 10, 0.55);
+        assert!((p - 1.0).abs() < 1e-12, "{p}");
     }
 
     #[test]
