@@ -107,6 +107,10 @@ pub struct SweepArgs {
     /// (JSON) to --output or stdout; `pathrisk merge` turns the parts into the sweep's CSV.
     #[arg(long, value_name = "I/N", value_parser = pathrisk::shard::Shard::parse)]
     pub shard: Option<pathrisk::shard::Shard>,
+    /// How to get each point's numbers: plain Monte Carlo, importance sampling (small shares,
+    /// rare events) or exact computation.
+    #[arg(long, value_enum, default_value = "monte-carlo")]
+    pub method: MethodArg,
 }
 
 impl SweepArgs {
@@ -122,6 +126,7 @@ impl SweepArgs {
             plot: self.plot.clone(),
             log_y: self.log_y,
             shard: self.shard,
+            method: self.method.method(),
             common: CommonOptions {
                 threads: self.threads.map(|t| t as usize),
                 alpha: self.alpha,

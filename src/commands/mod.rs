@@ -130,6 +130,54 @@ fn simulate_and_analyse(
     Ok(report::analyse(scenario, &outcome, options.alpha))
 }
 
+/// One scenario's report by `method`: plain Monte Carlo, importance sampling or the exact
+/// computation (whose size limit, like importance sampling's refusal of guards, is bad input).
+fn report_by(
+    method: Method,
+    scenario: &Scenario,
+    options: &CommonOptions,
+    bar: &ProgressBar,
+) -> Result<RunReport> {
+    match method {
+        Method::MonteCarlo => simulate_and_analyse(scenario, options, bar),
+        Method::Importance => {
+            crate::importance::supports(scenario)?;
+            let outcome =
+                crate::importance::simulate(scenario, &options.engine(), &|n| bar.inc(n))?;
+            Ok(report::from_importance(
+                scenario,
+                &outcome,
+                options.alpha,
+                None,
+            ))
+        }
+        Method::Exact => {
+            let start = std::time::Instant::now();
+            let exact = crate::exact::compute(scenario)
+                .map_err(|e| InputError::new(&scenario.source, "--method exact", e.to_string()))?;
+            bar.inc(chunks_of(scenario));
+            Ok(report::from_exact(
+                scenario,
+                &exact,
+                start.elapsed().as_secs_f64(),
+            ))
+        }
+    }
+}
+
+/// Refuses `flags` given (true) with a method other than plain Monte Carlo.
+fn monte_carlo_only(method: Method, flags: &[(bool, &str)]) -> Result<()> {
+    if method == Method::MonteCarlo {
+        return Ok(());
+    }
+    match flags.iter().find(|(given, _)| *given) {
+        Some((_, flag)) => {
+            Err(InputError::new("command line", *flag, "only with --method monte-carlo").into())
+        }
+        None => Ok(()),
+    }
+}
+
 /// A shard's partial result (JSON) to its `--output` file, or to stdout without one.
 fn write_partial(
     partial: &crate::shard::Partial,

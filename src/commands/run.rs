@@ -64,43 +64,19 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
     options.common.validate()?;
     let scenario = Scenario::load_with_data(&options.scenario, options.data.as_deref())?
         .with_overrides(&options.overrides)?;
-    if options.method != Method::MonteCarlo {
-        for (given, flag) in [
+    super::monte_carlo_only(
+        options.method,
+        &[
             (options.shard.is_some(), "--shard"),
             (options.cdf.is_some(), "--cdf"),
-        ] {
-            if given {
-                return Err(InputError::new(
-                    "command line",
-                    flag,
-                    "only with --method monte-carlo",
-                )
-                .into());
-            }
-        }
-    }
+        ],
+    )?;
     let pending = options.common.pending_output()?;
     if options.method != Method::MonteCarlo {
-        let report = match options.method {
-            Method::Exact => {
-                let start = std::time::Instant::now();
-                let exact = crate::exact::compute(&scenario).map_err(|e| {
-                    InputError::new(&scenario.source, "--method exact", e.to_string())
-                })?;
-                report::from_exact(&scenario, &exact, start.elapsed().as_secs_f64())
-            }
-            _ => {
-                crate::importance::supports(&scenario)?;
-                let bar = progress_bar(options.common.progress, chunks_of(&scenario));
-                bar.set_message(scenario.name.clone());
-                let outcome =
-                    crate::importance::simulate(&scenario, &options.common.engine(), &|n| {
-                        bar.inc(n)
-                    })?;
-                bar.finish_and_clear();
-                report::from_importance(&scenario, &outcome, options.common.alpha, None)
-            }
-        };
+        let bar = progress_bar(options.common.progress, chunks_of(&scenario));
+        bar.set_message(scenario.name.clone());
+        let report = super::report_by(options.method, &scenario, &options.common, &bar)?;
+        bar.finish_and_clear();
         return finish(&report, options, pending, out);
     }
     if let Some(shard) = options.shard {

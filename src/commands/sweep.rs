@@ -1,7 +1,7 @@
 //! `pathrisk sweep FILE --vary KEY=FROM:TO:STEPS [--compare KEY=A,B]`: a grid of scenarios, each
 //! simulated and checked, as a tidy CSV and optionally an SVG plot.
 
-use super::{CommonOptions, Status, chunks_of, progress_bar, simulate_and_analyse};
+use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::{self, client};
 use crate::engine;
 use crate::error::{Error, InputError, Result};
@@ -34,6 +34,7 @@ pub struct SweepOptions {
     pub common: CommonOptions,
     /// Simulate only this shard of every point and write the partial result (see `shard`).
     pub shard: Option<Shard>,
+    pub method: super::Method,
 }
 
 /// One simulated point of one series.
@@ -142,6 +143,7 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
         )
         .into());
     }
+    super::monte_carlo_only(options.method, &[(options.shard.is_some(), "--shard")])?;
     let varies = options
         .vary
         .iter()
@@ -214,7 +216,7 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
             "{} {}",
             scenario.name, result.series[*series_index]
         ));
-        let report = simulate_and_analyse(scenario, &options.common, &bar)?;
+        let report = super::report_by(options.method, scenario, &options.common, &bar)?;
         result.points.push(SweepPoint {
             values: values.clone(),
             series: *series_index,

@@ -277,3 +277,49 @@ fn methods_refuse_what_they_do_not_cover() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn sweeps_take_a_method_too() {
+    let out = pathrisk()
+        .current_dir(root())
+        .args([
+            "sweep",
+            "scenarios/rare-one-in-a-billion.toml",
+            "--vary",
+            "network.adversary.share=log:0.0001:0.01:3",
+            "--method",
+            "importance",
+            "--trials",
+            "50000",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    // Three shares × (path, client); shares down to 1e-4, so p down to 1e-12.
+    assert_eq!(rows.len(), 6, "{csv}");
+    assert!(rows.iter().all(|r| r.contains(",agree,")), "{csv}");
+    let out = pathrisk()
+        .current_dir(root())
+        .args([
+            "sweep",
+            "scenarios/weighted-servers-subnets.toml",
+            "--vary",
+            "run.paths=10:30:3",
+            "--method",
+            "exact",
+            "--shard",
+            "0/2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--shard"));
+}
