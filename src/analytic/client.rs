@@ -214,4 +214,17 @@ mod law_tests {
         assert_eq!(law.median(), free.median());
         assert!((law.mean() - 20.0).abs() < 1e-9, "{}", law.mean());
     }
+
+    #[test]
+    fn first_median_of_a_one_in_a_trillion_path() {
+        // The smallest k with 1 − (1 − p)^k ≥ ½: ln 2 / −ln(1 − p) rounded up, settled by the
+        // definition (a linear search from 1 would take 7·10^11 steps).
+        let p = 1e-12;
+        let k = first_median(p).unwrap();
+        assert!(
+            at_least_one(p, k) >= 0.5 && at_least_one(p, k - 1) < 0.5,
+            "{k}"
+        );
+        assert!((k as f64 - std::f64::consts::LN_2 / p).abs() < 2.0, "{k}");
+    }
 }

@@ -286,3 +286,32 @@ fn rejects_bad_server_input() {
         assert!(stderr.contains("bad.toml") && stderr.contains(expected), "{text}: {stderr}");
     }
 }
+
+#[test]
+fn equal_weight_servers_keep_the_distinct_servers_closed_form() {
+    // Servers listed one by one, all of weight 1, no roles: the falling-factorial closed
+    // form applies, and equals the enumeration.
+    let net = Network::from_servers(vec![
+        server("a", 1.0, Some("X"), Some("m"), &[]),
+        server("a", 1.0, Some("Y"), Some("m"), &[]),
+        server("b", 1.0, Some("X"), Some("m"), &[]),
+        server("c", 1.0, None, None, &[]),
+        server("d", 1.0, None, None, &[]),
+    ])
+    .unwrap();
+    for event in Event::ALL {
+        let mut s = scenario(
+            PathRules::default(),
+            Selection::DistinctServers,
+            Target::Entity(0),
+            event,
+            1,
+        );
+        s.network = net.clone();
+        let ClosedForm::Exact(p) = analytic::path_probability(&s) else {
+            panic!("{event:?}: no closed form");
+        };
+        let e = enumerate::path_probability(&net, s.selection, &s.rules, &s.adversary, 3).unwrap();
+        assert!((p - e).abs() < 1e-12, "{event:?}: {p} vs {e}");
+    }
+}
