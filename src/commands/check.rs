@@ -1,7 +1,9 @@
 //! `pathrisk check`: the CI regression of the analytic formulas. Every scenario is simulated
 //! and each metric's estimate is tested against its closed form (exact binomial test,
 //! Bonferroni-corrected over all checks of the run), and each closed form is compared with the
-//! committed reference value, so that a formula that drifts is caught either way.
+//! committed reference value, so that a formula that drifts is caught either way. Two more
+//! witnesses: the exact computation (it must match each closed form, and stands in for a
+//! missing one) and an importance-sampling estimate of the path metric (normal test).
 
 use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::client::ClientLaw;
