@@ -16,7 +16,8 @@
 //! paths by the policy; with N the number of compromised paths among the M,
 //! Z = M·L·1{tilted path compromised}/N is unbiased for P(N ≥ 1), since
 //! E[Z] = Σ_m E_p[1{A_m}/N] = E_p[1{N ≥ 1}] (the path that carries the tilt is exchangeable
-//! with the others). Intervals are the normal (central-limit) ones, p̂ ± 1.96 s/√n, clamped
+//! with the others). When the tilted path is not compromised Z = 0 whatever the others do, so
+//! they are drawn only when it is (an early exit). Intervals are the normal (central-limit) ones, p̂ ± 1.96 s/√n, clamped
 //! to [0, 1]: asymptotic, sound with many compromised tilted paths (θ = ½ makes them a large
 //! fraction) and reported with the effective sample size (Kish's (ΣY)²/ΣY²) and the ratio
 //! p̂(1−p̂)/s², which is how many times more paths plain Monte Carlo needs for the same
