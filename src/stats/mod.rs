@@ -216,6 +216,9 @@ mod tests {
     fn median_ranks_small() {
         // n = 10, alpha 0.05: P(Bin(10, .5) ≤ 1) = 0.0107 ≤ 0.025, P(≤ 2) = 0.0547: l = 2.
         assert_eq!(median_ranks(10, 0.05), (2, 9));
+        // n = 30: P(≤ 9) = 0.0214 ≤ 0.025 < P(≤ 10) = 0.0494: l = 10 (at alpha rather than
+        // alpha/2 it would be 11).
+        assert_eq!(median_ranks(30, 0.05), (10, 21));
     }
 }
 
@@ -320,6 +323,13 @@ mod power_tests {
         assert!(
             binomial_p_value(b, 1000, 0.3) >= 0.05 && binomial_p_value(b + 1, 1000, 0.3) < 0.05
         );
+    }
+
+    #[test]
+    fn an_error_beyond_probability_one_is_not_detectable() {
+        // p = 0.9 can be at most 11% too low; 10 samples cannot see even that, and no larger
+        // "error" exists to look for.
+        assert_eq!(detectable_error(10, 0.9, 0.05, 0.99), Detectable::Nothing);
     }
 
     #[test]
