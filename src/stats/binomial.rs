@@ -201,6 +201,30 @@ mod tests {
     }
 
     #[test]
+    fn stirling_error_matches_fifty_digit_sums() {
+        // ln(n!) − (n + ½) ln n + n − ½ ln 2π with 50-digit decimals (Python's decimal), on
+        // both sides of every switch between series lengths.
+        for (n, exact) in [
+            (16.0, 0.0052076559196096404),
+            (20.0, 0.004166319691996922),
+            (25.0, 0.003333155636728093),
+            (30.0, 0.0027776749297526936),
+            (35.0, 0.002380887608234112),
+            (36.0, 0.002314755290514684),
+            (50.0, 0.0016666444469833656),
+            (80.0, 0.0010416612415616192),
+            (81.0, 0.0010288013577107774),
+            (100.0, 0.0008333305556349147),
+            (500.0, 0.00016666664444446984),
+            (501.0, 0.0001663339765799327),
+            (1000.0, 8.333333055555635e-05),
+        ] {
+            let ours = stirlerr(n);
+            assert!((ours - exact).abs() <= 1e-15, "n = {n}: {ours} vs {exact}");
+        }
+    }
+
+    #[test]
     fn pmf_sums_to_one_for_large_n() {
         let b = Binomial::new(100_000_000, 4e-4);
         let total: f64 = (38_000..42_000).map(|k| b.pmf(k)).sum();
