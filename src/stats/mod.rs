@@ -326,6 +326,16 @@ mod power_tests {
     }
 
     #[test]
+    fn a_closed_form_of_one_detects_a_miss_rate_of_one_minus_the_nth_root() {
+        // Claimed 1: the check fails on any miss, so it sees a miss rate q with probability
+        // 1 − (1 − q)^n ≥ 0.99, i.e. q ≥ 1 − 0.01^(1/n).
+        match detectable_error(100, 1.0, 1e-3, 0.99) {
+            Detectable::Relative(q) => assert!((q - 0.045007413978564045).abs() < 1e-15, "{q}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn an_error_beyond_probability_one_is_not_detectable() {
         // p = 0.9 can be at most 11% too low; 10 samples cannot see even that, and no larger
         // "error" exists to look for.
