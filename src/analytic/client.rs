@@ -227,4 +227,19 @@ mod law_tests {
         );
         assert!((k as f64 - std::f64::consts::LN_2 / p).abs() < 2.0, "{k}");
     }
+
+    #[test]
+    fn an_impossible_guard_set_does_not_make_the_mean_infinite() {
+        // K = 0 cannot happen (weight 0) and would never compromise (q = 0): it must not count.
+        let law = ClientLaw::Guarded {
+            k_law: vec![0.0, 0.5, 0.5],
+            q: vec![0.0, 0.25, 0.5],
+            lifetime: None,
+        };
+        assert!(
+            (law.mean() - (0.5 / 0.25 + 0.5 / 0.5)).abs() < 1e-12,
+            "{}",
+            law.mean()
+        );
+    }
 }

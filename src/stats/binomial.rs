@@ -225,6 +225,15 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_probabilities_put_all_mass_on_one_end() {
+        let zero = Binomial::new(10, 0.0);
+        assert_eq!((zero.pmf(0), zero.pmf(1)), (1.0, 0.0));
+        let one = Binomial::new(10, 1.0);
+        assert_eq!((one.pmf(10), one.pmf(9)), (1.0, 0.0));
+        assert_eq!(Binomial::new(10, 0.5).pmf(11), 0.0);
+    }
+
+    #[test]
     fn pmf_sums_to_one_for_large_n() {
         let b = Binomial::new(100_000_000, 4e-4);
         let total: f64 = (38_000..42_000).map(|k| b.pmf(k)).sum();
