@@ -242,4 +242,20 @@ mod law_tests {
             law.mean()
         );
     }
+
+    #[test]
+    fn the_mean_with_rotating_guards_is_the_sum_of_the_survival() {
+        // E[first] = Σ_{k ≥ 0} P(first > k) = Σ_k (1 − cdf(k)), summed term by term.
+        let law = ClientLaw::Guarded {
+            k_law: vec![0.3, 0.5, 0.2],
+            q: vec![0.0, 0.2, 0.5],
+            lifetime: Some(3),
+        };
+        let direct: f64 = (0..2000).map(|k| 1.0 - law.cdf(k)).sum();
+        assert!(
+            (law.mean() - direct).abs() < 1e-9,
+            "{} vs {direct}",
+            law.mean()
+        );
+    }
 }

@@ -313,5 +313,16 @@ fn equal_weight_servers_keep_the_distinct_servers_closed_form() {
         };
         let e = enumerate::path_probability(&net, s.selection, &s.rules, &s.adversary, 3).unwrap();
         assert!((p - e).abs() < 1e-12, "{event:?}: {p} vs {e}");
+        // With guards too: equal weights make the guards uniform, as the closed form needs.
+        let mut guarded = s.clone();
+        guarded.selection = Selection::Random;
+        guarded.guards = Some(Guards {
+            count: 2,
+            lifetime: None,
+        });
+        let law = analytic::client_law(&guarded).expect("a guard closed form");
+        let exact = pathrisk::exact::compute(&guarded).unwrap();
+        let (a, b) = (law.cdf(3), exact.law.cdf(3));
+        assert!((a - b).abs() < 1e-12, "{event:?} guarded: {a} vs {b}");
     }
 }
