@@ -229,6 +229,46 @@ mod law_tests {
     }
 
     #[test]
+    fn a_quantile_reached_exactly_is_that_number_of_paths() {
+        // The smallest k with cdf(k) ≥ q is the k where equality holds, also when k is a power
+        // of two (where the doubling search stops).
+        let half = ClientLaw::Independent { p: 0.5 };
+        assert_eq!(half.quantile(0.5), Some(1));
+        let laws = [
+            ClientLaw::Independent { p: 0.25 },
+            ClientLaw::Guarded {
+                k_law: vec![0.5, 0.5],
+                q: vec![0.0, 0.5],
+                lifetime: None,
+            },
+            ClientLaw::Guarded {
+                k_law: vec![0.6, 0.4],
+                q: vec![0.1, 0.3],
+                lifetime: Some(3),
+            },
+        ];
+        for law in &laws {
+            for k in [1, 2, 3, 4, 7, 8, 16] {
+                assert!(law.cdf(k - 1) < law.cdf(k), "{law:?} at {k}");
+                assert_eq!(law.quantile(law.cdf(k)), Some(k), "{law:?} at {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_far_quantile_is_found_by_bisection() {
+        // The median of a 10⁻¹² path is about 6.9·10¹¹ paths: the search must halve its
+        // bracket (a scan of the last doubling would not end) and land on the definition.
+        let p = 1e-12;
+        let law = ClientLaw::Independent { p };
+        let k = law.quantile(0.5).unwrap();
+        assert_eq!(Some(k), first_median(p));
+        assert!(law.cdf(k) >= 0.5 && law.cdf(k - 1) < 0.5, "{k}");
+        let k90 = law.quantile(0.9).unwrap();
+        assert!(law.cdf(k90) >= 0.9 && law.cdf(k90 - 1) < 0.9, "{k90}");
+    }
+
+    #[test]
     fn an_impossible_guard_set_does_not_make_the_mean_infinite() {
         // K = 0 cannot happen (weight 0) and would never compromise (q = 0): it must not count.
         let law = ClientLaw::Guarded {

@@ -145,3 +145,41 @@ pub fn guard_metric(s: &Scenario) -> Option<f64> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statrs::distribution::{Binomial, Discrete, Hypergeometric};
+
+    #[test]
+    fn guard_counts_follow_the_hypergeometric_and_binomial_laws() {
+        // Finite pool: g guards drawn without replacement from `total` servers, `held` of
+        // them the target's; including guard sets larger than the servers outside the target.
+        for (total, held, g) in [
+            (10, 3, 2),
+            (4, 2, 4),
+            (5, 1, 5),
+            (7, 0, 3),
+            (6, 6, 2),
+            (9, 4, 7),
+        ] {
+            let law = k_law(Pool::Finite, 0.0, held, total, g);
+            let reference = Hypergeometric::new(total, held, g).unwrap();
+            for (k, &x) in law.iter().enumerate() {
+                let expected = reference.pmf(k as u64);
+                assert!(
+                    (x - expected).abs() < 1e-12,
+                    "total {total}, held {held}, g {g}, k {k}: {x} vs {expected}"
+                );
+            }
+        }
+        for (share, g) in [(0.02, 3), (0.5, 4), (0.9, 1), (1e-6, 2)] {
+            let law = k_law(Pool::Infinite, share, 0, 0, g);
+            let reference = Binomial::new(share, g).unwrap();
+            for (k, &x) in law.iter().enumerate() {
+                let expected = reference.pmf(k as u64);
+                assert!((x - expected).abs() < 1e-12, "share {share}, g {g}, k {k}");
+            }
+        }
+    }
+}

@@ -19,8 +19,8 @@
 //!
 //! Tractability: the number of count vectors is at most C(G + h, h) for G classes and h hops.
 //! Equal-share networks have two classes and cost nothing; the `ends` event with hundreds of
-//! distinct weights and many hops can explode. Past [`MAX_STATES`] states in a level, or
-//! [`MAX_STEPS`] transitions in all, the closed form is reported missing (verdict
+//! distinct weights and many hops can explode. Past [`Limits::DEFAULT`]'s states in a level, or
+//! its transitions in all, the closed form is reported missing (verdict
 //! `no-closed-form`) with the reason, rather than computed approximately.
 
 use super::ClosedForm;
@@ -28,10 +28,21 @@ use crate::adversary::{Event, Target};
 use crate::model::Network;
 use std::collections::BTreeMap;
 
-/// Most count vectors in one level of the chain.
-pub const MAX_STATES: usize = 2_000_000;
-/// Most transitions over the whole computation (all entities for `any`).
-pub const MAX_STEPS: u64 = 100_000_000;
+/// How far the exact chain may go before the closed form is reported missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most count vectors in one level of the chain.
+    pub states: usize,
+    /// Most transitions over the whole computation (all entities for `any`).
+    pub steps: u64,
+}
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        states: 2_000_000,
+        steps: 100_000_000,
+    };
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Class {
@@ -60,7 +71,12 @@ fn classes(weights: &[f64], member: impl Fn(usize) -> bool) -> Vec<Class> {
 }
 
 /// P(every position in `positions` is taken by a member class) for the chain over `classes`.
-fn chain(classes: &[Class], positions: u64, steps: &mut u64) -> Result<f64, String> {
+fn chain(
+    classes: &[Class],
+    positions: u64,
+    limits: Limits,
+    steps: &mut u64,
+) -> Result<f64, String> {
     let last = 63 - positions.leading_zeros() as usize;
     let total: f64 = classes.iter().map(|c| c.weight * c.count as f64).sum();
     let members: Vec<usize> = (0..classes.len()).filter(|&g| classes[g].member).collect();
@@ -91,9 +107,10 @@ fn chain(classes: &[Class], positions: u64, steps: &mut u64) -> Result<f64, Stri
                     continue;
                 }
                 *steps += 1;
-                if *steps > MAX_STEPS {
+                if *steps > limits.steps {
                     return Err(format!(
-                        "the exact operator-aware sum needs more than {MAX_STEPS} steps"
+                        "the exact operator-aware sum needs more than {} steps",
+                        limits.steps
                     ));
                 }
                 let mut s = state.clone();
@@ -104,9 +121,10 @@ fn chain(classes: &[Class], positions: u64, steps: &mut u64) -> Result<f64, Stri
                 *next.entry(s).or_insert(0.0) += p * free as f64 * classes[g].weight / remaining;
             }
         }
-        if next.len() > MAX_STATES {
+        if next.len() > limits.states {
             return Err(format!(
-                "the exact operator-aware sum needs more than {MAX_STATES} states per hop"
+                "the exact operator-aware sum needs more than {} states per hop",
+                limits.states
             ));
         }
         level = next;
@@ -116,6 +134,17 @@ fn chain(classes: &[Class], positions: u64, steps: &mut u64) -> Result<f64, Stri
 
 /// Probability that one operator-aware path satisfies the event for the target.
 pub fn path(network: &Network, target: &Target, event: Event, hops: usize) -> ClosedForm {
+    path_within(network, target, event, hops, Limits::DEFAULT)
+}
+
+/// [`path`], reported missing past `limits`.
+pub fn path_within(
+    network: &Network,
+    target: &Target,
+    event: Event,
+    hops: usize,
+    limits: Limits,
+) -> ClosedForm {
     let weights: Vec<f64> = network.operators.iter().map(|o| o.weight).collect();
     let positions = event.positions(hops);
     let k = positions.count_ones() as usize;
@@ -132,6 +161,7 @@ pub fn path(network: &Network, target: &Target, event: Event, hops: usize) -> Cl
                 chain(
                     &classes(&weights, |i| is_member[network.operators[i].entity]),
                     positions,
+                    limits,
                     &mut steps,
                 )
             }
@@ -146,6 +176,7 @@ pub fn path(network: &Network, target: &Target, event: Event, hops: usize) -> Cl
                 match chain(
                     &classes(&weights, |i| network.operators[i].entity == j),
                     positions,
+                    limits,
                     &mut steps,
                 ) {
                     Ok(p) => sum += p,
@@ -208,11 +239,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn unequal_weights_by_hand() {
-        // Operators a (0.5, entity x), b (0.3, entity x), c (0.2). P(both hops in x):
-        // a then b: 0.5 · 0.3/0.5; b then a: 0.3 · 0.5/0.7.
-        let net = Network::from_specs(vec![
+    fn a_b_in_x_and_c() -> Network {
+        Network::from_specs(vec![
             OperatorSpec {
                 name: "a".into(),
                 entity: Some("x".into()),
@@ -229,10 +257,38 @@ mod tests {
                 size: Size::Share(0.2),
             },
         ])
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn unequal_weights_by_hand() {
+        // Operators a (0.5, entity x), b (0.3, entity x), c (0.2). P(both hops in x):
+        // a then b: 0.5 · 0.3/0.5; b then a: 0.3 · 0.5/0.7.
+        let net = a_b_in_x_and_c();
         let p = path(&net, &Target::Entity(0), Event::FullPath, 2)
             .value()
             .unwrap();
         assert!((p - (0.5 * 0.3 / 0.5 + 0.3 * 0.5 / 0.7)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn limits_count_every_transition_and_every_state() {
+        // Both hops in x = {a, b}: hop 1 steps into a or b (2 transitions, 2 states), hop 2
+        // into the other one (2 transitions, 1 state): 4 transitions, at most 2 states a hop.
+        let net = a_b_in_x_and_c();
+        let x = Target::Entity(0);
+        let within =
+            |states, steps| path_within(&net, &x, Event::FullPath, 2, Limits { states, steps });
+        let exact = path(&net, &x, Event::FullPath, 2);
+        assert!(exact.value().is_some());
+        assert_eq!(within(2, 4), exact);
+        match within(2, 3) {
+            ClosedForm::Missing(reason) => assert!(reason.contains("3 steps"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        match within(1, 4) {
+            ClosedForm::Missing(reason) => assert!(reason.contains("1 states"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

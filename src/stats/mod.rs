@@ -336,10 +336,58 @@ mod power_tests {
     }
 
     #[test]
+    fn detectable_error_is_the_smallest_error_seen_both_ways() {
+        // By definition: at δ the check sees the formula off by δ in each direction (claims
+        // p(1 + δ) and p(1 − δ)) with probability ≥ 0.99; just below δ one direction is missed.
+        // Small p: the upward error is the harder one; p = 0.7: a claim can only be 3/7 too high.
+        let (alpha, target) = (1e-3, 0.99);
+        for (n, p) in [(10_000, 0.01), (100_000, 0.2), (20_000, 0.7)] {
+            let Detectable::Relative(d) = detectable_error(n, p, alpha, target) else {
+                panic!("n = {n}, p = {p}: nothing detectable");
+            };
+            assert!(d > 0.0 && p * (1.0 + d) <= 1.0, "n = {n}, p = {p}: {d}");
+            let up = |d: f64| power(n, p * (1.0 + d), p, alpha);
+            let down = |d: f64| power(n, p * (1.0 - d), p, alpha);
+            assert!(
+                up(d) >= target && down(d) >= target,
+                "n = {n}, p = {p}: {d}"
+            );
+            let below = d - 1e-9;
+            assert!(
+                up(below) < target || down(below) < target,
+                "n = {n}, p = {p}: {d}"
+            );
+            if p < 0.5 {
+                assert!(up(below) < target, "upward error not the binding one: {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_claim_of_zero_is_rejected_by_any_hit() {
+        // P(at least one hit in n) = 1 − (1 − truth)^n, whatever the level.
+        for (n, truth) in [(10, 0.1), (1000, 1e-3), (1, 0.5)] {
+            let expected = 1.0 - (1.0f64 - truth).powi(n as i32);
+            for alpha in [0.05, 1e-3] {
+                let got = power(n, 0.0, truth, alpha);
+                assert!(
+                    (got - expected).abs() < 1e-12,
+                    "n {n}, truth {truth}: {got}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_error_beyond_probability_one_is_not_detectable() {
         // p = 0.9 can be at most 11% too low; 10 samples cannot see even that, and no larger
         // "error" exists to look for.
         assert_eq!(detectable_error(10, 0.9, 0.05, 0.99), Detectable::Nothing);
+        // p = 0.99 with 200 samples: a formula 100% too low is seen, but the largest possible
+        // upward error (a claim of 1) shows only if one of the 200 misses: 1 − 0.99²⁰⁰ < 0.99.
+        assert!(power(200, 0.0, 0.99, 0.05) >= 0.99);
+        assert!(power(200, 1.0, 0.99, 0.05) < 0.99);
+        assert_eq!(detectable_error(200, 0.99, 0.05, 0.99), Detectable::Nothing);
     }
 
     #[test]
