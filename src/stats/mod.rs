@@ -220,6 +220,20 @@ mod tests {
         // alpha/2 it would be 11).
         assert_eq!(median_ranks(30, 0.05), (10, 21));
     }
+
+    #[test]
+    fn median_ranks_of_one_or_two_samples_are_the_extremes() {
+        // No rank l ≥ 1 has P(Bin(n, ½) < l) ≤ alpha/2 for n ≤ 2: the bounds are the smallest
+        // and the largest sample, even at a level as loose as alpha = 0.9.
+        for alpha in [0.05, 1e-3, 0.9] {
+            assert_eq!(median_ranks(1, alpha), (1, 1));
+            assert_eq!(median_ranks(2, alpha), (1, 2));
+        }
+        // n = 3 at alpha = 0.9: P(Bin(3, ½) < 2) = ½ > 0.45 but P(< 1) = ⅛: l = 1.
+        assert_eq!(median_ranks(3, 0.9), (1, 3));
+        // n = 4 at alpha = 0.9: P(Bin(4, ½) < 2) = 5/16 ≤ 0.45: l = 2, up to n/2.
+        assert_eq!(median_ranks(4, 0.9), (2, 3));
+    }
 }
 
 /// The outcomes x for which the exact test of `p` at level `alpha` does not reject, as the
