@@ -219,3 +219,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_enumerator_refuses_networks_too_large_to_visit() {
+    // 300 operators and 3 hops are 2.7·10⁷ paths, past enumerate::MAX_PATHS; with 2 guards,
+    // 100 operators are 10¹⁰. Refused with the reason, rather than visited for minutes.
+    let adversary = Adversary {
+        target: Target::Any,
+        event: Event::FullPath,
+    };
+    let rules = Default::default();
+    let big = Network::from_specs(pathrisk::model::uniform_operators(300, None)).unwrap();
+    let err = enumerate::path_probability(&big, Selection::Random, &rules, &adversary, 3)
+        .expect_err("2.7e7 paths enumerated");
+    assert!(err.contains("too many paths"), "{err}");
+    let guards = pathrisk::scenario::Guards {
+        count: 2,
+        lifetime: None,
+    };
+    let mid = Network::from_specs(pathrisk::model::uniform_operators(100, None)).unwrap();
+    assert!(enumerate::path_probability(&mid, Selection::Random, &rules, &adversary, 3).is_ok());
+    let err = enumerate::guarded_client(&mid, Selection::Random, &rules, &adversary, 3, guards, 10)
+        .expect_err("1e10 paths enumerated");
+    assert!(err.contains("too many paths"), "{err}");
+}
