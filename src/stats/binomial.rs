@@ -240,4 +240,38 @@ mod tests {
         assert!((total - 1.0).abs() < 1e-9, "{total}");
         assert!((b.cdf(40_000) + b.sf(40_000) - 1.0).abs() < 1e-12);
     }
+
+    #[test]
+    fn consecutive_probabilities_have_the_exact_ratio() {
+        // pmf(k + 1) / pmf(k) = (n − k) / (k + 1) · p / q exactly, so the differences of ln_pmf
+        // are known to the last digits whatever n is. Near the mean of a huge n this needs the
+        // deviance series (the direct x ln(x/m) + m − x loses ~10⁻⁵ to cancellation); far in
+        // the tail it needs the direct formula (the series does not converge).
+        for (n, p) in [(1000u64, 0.5), (10_000_000, 0.1), (1_000_000_000_000, 0.3)] {
+            let b = Binomial::new(n, p);
+            let mean = (n as f64 * p) as u64;
+            let ks = [
+                0,
+                1,
+                2,
+                3,
+                20,
+                mean / 100,
+                mean / 2,
+                mean - 1,
+                mean,
+                mean + 7,
+                n - 2,
+            ];
+            for k in ks {
+                let got = b.ln_pmf(k + 1) - b.ln_pmf(k);
+                let expected = ((n - k) as f64 / (k + 1) as f64).ln() + (p / (1.0 - p)).ln();
+                let tol = 1e-12 * b.ln_pmf(k).abs().max(1.0);
+                assert!(
+                    (got - expected).abs() < tol,
+                    "n {n}, p {p}, k {k}: {got} vs {expected}"
+                );
+            }
+        }
+    }
 }
