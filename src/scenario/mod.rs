@@ -2,6 +2,7 @@
 //! names the file and the key or row, and says what was expected.
 
 pub mod csv;
+pub mod data;
 mod raw;
 
 pub use self::csv::{
@@ -95,7 +96,7 @@ impl Scenario {
         default_name: &str,
     ) -> Result<Scenario, InputError> {
         let raw = deserialize(text, label)?;
-        build(raw, label, base, default_name)
+        build(raw, label, base, default_name, false)
     }
 
     /// Reads a scenario whose network data file is given on the command line (`--data`):
@@ -135,7 +136,7 @@ impl Scenario {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        build(raw, &label, &base, &stem)
+        build(raw, &label, &base, &stem, data.is_some())
     }
 
     /// Applies command-line overrides and validates the result again.
@@ -225,9 +226,10 @@ fn build(
     label: &str,
     base: &Path,
     default_name: &str,
+    data_from_cli: bool,
 ) -> Result<Scenario, InputError> {
     let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
-    let network = build_network(raw.network, label, base)?;
+    let network = build_network(raw.network, label, base, data_from_cli)?;
 
     let path = raw.path.unwrap_or(raw::RawPath {
         hops: None,
@@ -589,7 +591,14 @@ fn list(names: &[String]) -> String {
     s
 }
 
-fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Network, InputError> {
+/// `data_from_cli`: the data file was given with `--data`, so a message about it names that
+/// flag rather than the scenario's key.
+fn build_network(
+    raw: raw::RawNetwork,
+    label: &str,
+    base: &Path,
+    data_from_cli: bool,
+) -> Result<Network, InputError> {
     let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
     let given: Vec<&str> = [
         raw.uniform.as_ref().map(|_| "uniform"),
@@ -619,9 +628,24 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
         ));
     }
     let key = format!("network.{}", given[0]);
+    let named_by = if data_from_cli {
+        "named by --data on the command line".to_string()
+    } else {
+        format!("named by `{key}` in {label}")
+    };
+    // Where a data file is: `$PATHRISK_DATA/…` or relative to the scenario (see `data`).
+    let locate = |file: &str| -> Result<PathBuf, InputError> {
+        data::resolve(file, base).map_err(|e| {
+            if data_from_cli {
+                InputError::new("command line", "--data", e.to_string())
+            } else {
+                InputError::new(label, format!("key `{key}`"), e.to_string())
+            }
+        })
+    };
     let read = |file: &str, what: &str| -> Result<(String, String), InputError> {
-        read_data(&base.join(file), what).map_err(|mut e| {
-            e.message = format!("{} (named by `{key}` in {label})", e.message);
+        read_data(&locate(file)?, what).map_err(|mut e| {
+            e.message = format!("{} ({named_by})", e.message);
             e
         })
     };
@@ -679,7 +703,7 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
             specs
         } else {
             let file = raw.servers_csv.unwrap_or_default();
-            load_servers(&base.join(&file), prefix)?
+            load_servers(&locate(&file)?, prefix)?
         };
         Network::from_servers(specs).map_err(|m| err(&key, m))?
     } else {
@@ -753,10 +777,10 @@ fn build_network(raw: raw::RawNetwork, label: &str, base: &Path) -> Result<Netwo
             }
             model::zipf_operators(z.operators, z.exponent)
         } else if let Some(file) = raw.csv {
-            let path: PathBuf = base.join(&file);
+            let path: PathBuf = locate(&file)?;
             load_operators(&path).map_err(|mut e| {
                 if e.location.is_none() && !path.exists() {
-                    e.message = format!("{} (named by `network.csv` in {label})", e.message);
+                    e.message = format!("{} ({named_by})", e.message);
                 }
                 e
             })?

@@ -33,6 +33,25 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The folder of real data, found as the tool finds it (`PATHRISK_DATA`, else the nearest
+/// `shared/data` beside the project or above it), or `None` after a line saying that `test` is
+/// skipped. With `PATHRISK_REQUIRE_DATA` set, as `.ci/run` sets it, a missing folder fails the
+/// test instead: CI always runs the tests on real data.
+pub fn real_data(test: &str) -> Option<PathBuf> {
+    let found = pathrisk::scenario::data::data_dir(&root()).filter(|d| d.is_dir());
+    if found.is_none() {
+        if std::env::var_os("PATHRISK_REQUIRE_DATA").is_some_and(|v| !v.is_empty()) {
+            panic!(
+                "{test}: PATHRISK_REQUIRE_DATA is set but the real data was not found: set PATHRISK_DATA"
+            );
+        }
+        println!(
+            "skipped {test}: the real data was not found (set PATHRISK_DATA to the shared/data folder)"
+        );
+    }
+    found
+}
+
 /// Writes `text` to `name` inside `dir` and returns the path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

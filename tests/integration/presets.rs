@@ -1,18 +1,17 @@
 //! Presets read the real data in ../shared/data (never copied into the project), in place or
 //! through --data, and simulate what the enumerator says on the small ones.
 
-use super::{pathrisk, root};
+use super::{pathrisk, real_data, root};
 use pathrisk::analytic::enumerate;
 use pathrisk::engine::{self, EngineConfig};
 use pathrisk::scenario::Scenario;
 use pathrisk::stats;
 
-fn shared(file: &str) -> std::path::PathBuf {
-    root().join("../shared/data").join(file)
-}
-
 #[test]
 fn tor_preset_reads_the_family_table() {
+    if real_data("tor_preset_reads_the_family_table").is_none() {
+        return;
+    }
     let s = Scenario::load(&root().join("scenarios/presets/tor.toml")).unwrap();
     // 64 families, 5500 single relays, the adversary.
     assert_eq!(s.network.operators.len(), 64 + 5500 + 1);
@@ -47,6 +46,9 @@ fn tor_preset_reads_the_family_table() {
 
 #[test]
 fn simplex_preset_gives_a_new_user_four_simplex_and_three_flux_servers() {
+    if real_data("simplex_preset_gives_a_new_user_four_simplex_and_three_flux_servers").is_none() {
+        return;
+    }
     let s = Scenario::load(&root().join("scenarios/presets/simplex-private-routing.toml")).unwrap();
     let count = |op: &str| {
         let i = s
@@ -80,11 +82,14 @@ fn simplex_preset_gives_a_new_user_four_simplex_and_three_flux_servers() {
 
 #[test]
 fn data_path_on_the_command_line_replaces_the_scenarios() {
+    let Some(data) = real_data("data_path_on_the_command_line_replaces_the_scenarios") else {
+        return;
+    };
     let out = pathrisk()
         .arg("run")
         .arg(root().join("scenarios/presets/simplex-private-routing-custom.toml"))
         .arg("--data")
-        .arg(shared("simplex_preset_servers.csv"))
+        .arg(data.join("simplex_preset_servers.csv"))
         .args(["--trials", "500", "--quiet", "--format", "json"])
         .output()
         .unwrap();
@@ -106,6 +111,9 @@ fn data_path_on_the_command_line_replaces_the_scenarios() {
 
 #[test]
 fn simplex_sybil_simulation_matches_enumeration() {
+    if real_data("simplex_sybil_simulation_matches_enumeration").is_none() {
+        return;
+    }
     // Three adversary operators with 5% in all: only a Sybil can hold both hops.
     let text =
         std::fs::read_to_string(root().join("scenarios/presets/simplex-private-routing.toml"))
@@ -131,8 +139,14 @@ fn simplex_sybil_simulation_matches_enumeration() {
 
 #[test]
 fn rejects_bad_preset_and_overlay_keys() {
+    let Some(data) = real_data("rejects_bad_preset_and_overlay_keys") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let simplex = shared("simplex_preset_servers.csv").display().to_string();
+    let simplex = data
+        .join("simplex_preset_servers.csv")
+        .display()
+        .to_string();
     for (text, expected) in [
         ("[network]\nuniform = { operators = 5 }\nadd_adversary = { share = 1.5 }\n".to_string(), "network.add_adversary"),
         ("[network]\nuniform = { operators = 5 }\nadd_adversary = { share = 0.1, operators = 0 }\n".to_string(), "0 operators"),
