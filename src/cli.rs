@@ -32,8 +32,9 @@ pub enum Command {
     Run(RunArgs),
     /// Merge the partial results of a sharded run into the result of the whole run.
     Merge(MergeArgs),
-    /// The value of a scenario key at which a metric crosses a bound (bisection on the
-    /// closed form), e.g. the largest share keeping the client risk at most 1%.
+    /// The values of a scenario key at which a metric crosses a bound (a scan of the range,
+    /// then bisection at every crossing), e.g. the largest share keeping the client risk at
+    /// most 1%.
     Solve(SolveArgs),
     /// Check every closed form against simulation and against the committed references.
     Check(CheckArgs),

@@ -1,13 +1,16 @@
-//! `pathrisk solve FILE --for KEY --target METRIC<=VALUE`: the value of a scenario key at which
-//! a metric crosses a bound, by bisection on the closed form (see `crate::solve`), optionally
-//! for each series of `--compare`.
+//! `pathrisk solve FILE --for KEY --target METRIC<=VALUE`: the values of a scenario key at which
+//! a metric crosses a bound, by a scan of the range and bisection at each crossing (see
+//! `crate::solve`), optionally for each series of `--compare`.
 
 use super::Status;
 use crate::analytic;
 use crate::engine::{self, EngineConfig};
 use crate::error::{Error, InputError, Result};
 use crate::export::{Format, PendingOutput, data_number, grid};
-use crate::solve::{Answer, Goal, Judged, Metric, bisect_judged};
+use crate::solve::{
+    Answer, Goal, Judged, Metric, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan,
+    Spacing,
+};
 use crate::stats;
 use crate::sweep::{Base, is_integer_key, parse_compare};
 use std::io::Write;
@@ -87,13 +90,19 @@ fn judge_by_simulation(
     }
 }
 
-/// One series' answer.
+/// One series' answers.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SeriesAnswer {
     pub series: String,
     pub method: String,
-    /// `None` when no value of the range meets the goal.
-    pub answer: Option<Answer>,
+    /// Every crossing found, in increasing order of the key; one answer with `whole_range`
+    /// when the whole range meets the goal; none when no value scanned does.
+    pub answers: Vec<Answer>,
+    /// `false` when the metric rises and falls over the range: then a bound can be crossed
+    /// more than once, and every crossing the scan saw is listed.
+    pub monotone: bool,
+    /// Key values at which the metric was computed (scan and bisections).
+    pub evaluations: usize,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -103,6 +112,8 @@ pub struct SolveReport {
     pub goal: Goal,
     pub range: (f64, f64),
     pub method: &'static str,
+    /// How the scan spaced its points over the range.
+    pub spacing: Spacing,
     pub series: Vec<SeriesAnswer>,
 }
 
@@ -148,6 +159,7 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
 
     let mut answers = Vec::new();
     let mut range_used = (f64::NAN, f64::NAN);
+    let mut spacing = Spacing::Linear;
     for (label, settings) in &series {
         let scenario_at = |x: f64| -> Result<crate::scenario::Scenario> {
             let value = if integer {
@@ -258,27 +270,44 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
             },
         };
         range_used = (lo, hi);
-        let answer = bisect_judged(&mut f, lo, hi, integer)?;
+        spacing = Spacing::for_range(lo, hi, !integer && options.between.is_none());
+        let plan = if options.simulate {
+            ScanPlan {
+                spacing,
+                points: SIMULATED_SCAN_POINTS,
+                refinements: 0,
+            }
+        } else {
+            ScanPlan {
+                spacing,
+                points: SCAN_POINTS,
+                refinements: SCAN_REFINEMENTS,
+            }
+        };
+        let solution = crate::solve::solve(&mut f, lo, hi, integer, &plan)?;
         answers.push(SeriesAnswer {
             method: if simulated {
                 format!(
-                    "bisection on Monte Carlo: {}% Clopper–Pearson intervals, clients ×4 from \
-                     {START_TRIALS} until the interval clears the bound, at most {}",
+                    "scan and bisection on Monte Carlo: {}% Clopper–Pearson intervals, clients \
+                     ×4 from {START_TRIALS} until the interval clears the bound, at most {}",
                     100.0 * (1.0 - SOLVE_ALPHA),
                     options.max_trials
                 )
             } else if by_exact.get() {
-                "bisection on the closed form, or where there is none on the exact computation"
+                "scan and bisection on the closed form, or where there is none on the exact \
+                 computation"
                     .to_string()
             } else {
-                "bisection on the closed form".to_string()
+                "scan and bisection on the closed form".to_string()
             },
             series: if label.is_empty() {
                 "scenario".to_string()
             } else {
                 label.clone()
             },
-            answer,
+            answers: solution.answers,
+            monotone: solution.monotone,
+            evaluations: solution.evaluations,
         });
     }
     let report = SolveReport {
@@ -286,9 +315,19 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
         key: options.key.clone(),
         goal,
         range: range_used,
-        method: "bisection",
+        method: "scan-and-bisection",
+        spacing,
         series: answers,
     };
+    if options.format != Format::Table {
+        for a in report.series.iter().filter(|a| !a.monotone) {
+            eprintln!(
+                "pathrisk: warning: {}: the metric is not monotone in {} over the range; every \
+                 crossing found is listed",
+                a.series, report.key
+            );
+        }
+    }
     let text = match options.format {
         Format::Json => serde_json::to_string_pretty(&report).expect("serialisable") + "\n",
         _ => table(&report),
@@ -316,46 +355,16 @@ fn table(r: &SolveReport) -> String {
         r.goal.value
     );
     let mut s = format!(
-        "solve  {} for {goal} in {} (by bisection: the metric must be monotone in the key over \
-         the range)\n\n",
-        r.key, r.scenario
+        "solve  {} for {goal} in {} over {}..{} (scanned, then bisected at every crossing)\n\n",
+        r.key,
+        r.scenario,
+        data_number(r.range.0),
+        data_number(r.range.1)
     );
-    let rows: Vec<Vec<String>> = r
-        .series
-        .iter()
-        .map(|a| match &a.answer {
-            Some(Answer {
-                whole_range: Some((lo, hi)),
-                metric,
-                ..
-            }) => vec![
-                a.series.clone(),
-                format!(
-                    "every value from {} to {}",
-                    data_number(*lo),
-                    data_number(*hi)
-                ),
-                data_number(*metric),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-            ],
-            Some(ans) => vec![
-                a.series.clone(),
-                data_number(ans.value),
-                data_number(ans.metric),
-                ans.past.map_or("-".into(), |p| data_number(p.0)),
-                ans.past.map_or("-".into(), |p| data_number(p.1)),
-                ans.unresolved.map_or("-".into(), |(x, (lo, hi))| {
-                    format!(
-                        "{} [{}, {}]",
-                        data_number(x),
-                        data_number(lo),
-                        data_number(hi)
-                    )
-                }),
-            ],
-            None => vec![
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for a in &r.series {
+        if a.answers.is_empty() {
+            rows.push(vec![
                 a.series.clone(),
                 format!(
                     "none in {}..{}",
@@ -366,9 +375,44 @@ fn table(r: &SolveReport) -> String {
                 "-".into(),
                 "-".into(),
                 "-".into(),
-            ],
-        })
-        .collect();
+            ]);
+        }
+        for ans in &a.answers {
+            rows.push(match ans {
+                Answer {
+                    whole_range: Some((lo, hi)),
+                    metric,
+                    ..
+                } => vec![
+                    a.series.clone(),
+                    format!(
+                        "every value from {} to {}",
+                        data_number(*lo),
+                        data_number(*hi)
+                    ),
+                    data_number(*metric),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                ],
+                ans => vec![
+                    a.series.clone(),
+                    data_number(ans.value),
+                    data_number(ans.metric),
+                    ans.past.map_or("-".into(), |p| data_number(p.0)),
+                    ans.past.map_or("-".into(), |p| data_number(p.1)),
+                    ans.unresolved.map_or("-".into(), |(x, (lo, hi))| {
+                        format!(
+                            "{} [{}, {}]",
+                            data_number(x),
+                            data_number(lo),
+                            data_number(hi)
+                        )
+                    }),
+                ],
+            });
+        }
+    }
     s.push_str(&grid(
         &[
             "series",
@@ -382,7 +426,18 @@ fn table(r: &SolveReport) -> String {
     ));
     s.push('\n');
     for a in &r.series {
-        s.push_str(&format!("{}: {}\n", a.series, a.method));
+        s.push_str(&format!(
+            "{}: {}; {} values computed\n",
+            a.series, a.method, a.evaluations
+        ));
+        if !a.monotone {
+            s.push_str(&format!(
+                "warning: {}: the metric rises and falls over the range, so the bound can be \
+                 crossed more than once: every crossing the scan found is listed (a peak \
+                 narrower than the scan's spacing can still be missed)\n",
+                a.series
+            ));
+        }
     }
     s
 }

@@ -27,7 +27,7 @@ fn scenario(name: &str) -> String {
 }
 
 fn answer(v: &serde_json::Value, series: usize) -> f64 {
-    v["series"][series]["answer"]["value"].as_f64().unwrap()
+    v["series"][series]["answers"][0]["value"].as_f64().unwrap()
 }
 
 #[test]
@@ -40,7 +40,10 @@ fn paths_until_the_published_entry_and_exit_risk_reaches_half_is_1733() {
         "client>=0.5",
     ]);
     assert_eq!(answer(&v, 0), 1733.0);
-    assert_eq!(v["series"][0]["answer"]["past"][0].as_f64(), Some(1732.0));
+    assert_eq!(
+        v["series"][0]["answers"][0]["past"][0].as_f64(),
+        Some(1732.0)
+    );
 }
 
 #[test]
@@ -79,8 +82,8 @@ fn the_fewest_equal_operators_for_a_bound_under_each_policy() {
     assert_eq!(answer(&v, 0), fewest as f64);
     assert_eq!(v["series"][0]["series"], "selection=random");
     // Operator-aware: never one operator twice, so every n meets the bound.
-    assert_eq!(v["series"][1]["answer"]["metric"].as_f64(), Some(0.0));
-    assert!(v["series"][1]["answer"]["whole_range"].is_array());
+    assert_eq!(v["series"][1]["answers"][0]["metric"].as_f64(), Some(0.0));
+    assert!(v["series"][1]["answers"][0]["whole_range"].is_array());
 }
 
 #[test]
@@ -136,7 +139,7 @@ fn solving_on_simulations_brackets_the_closed_form_answer() {
     ]);
     let a = &v["series"][0];
     assert!(a["method"].as_str().unwrap().contains("Monte Carlo"), "{a}");
-    let answer = &a["answer"];
+    let answer = &a["answers"][0];
     let (good, bad) = (
         answer["value"].as_f64().unwrap(),
         answer["past"][0].as_f64().unwrap(),
@@ -162,4 +165,82 @@ fn without_a_closed_form_the_exact_computation_is_solved_on() {
     assert_eq!(answer(&v, 0), median as f64);
     let method = v["series"][0]["method"].as_str().unwrap();
     assert!(method.contains("exact computation"), "{method}");
+}
+
+/// A coalition of 3 operators among 30, 4 operator-aware hops, entry and exit: the risk is
+/// near 0 at both ends of (0, 1) (with a coalition of nearly everything, the one hop from
+/// another operator is the exit), so a search of the ends alone finds no crossing.
+const COALITION_OF_3_AMONG_30: &str = r#"
+name = "coalition-3-of-30"
+description = "3 of 30 operators collude, 4 operator-aware hops, entry and exit"
+[network]
+adversary = { share = 0.02, operators = 3, others = 27 }
+[path]
+hops = 4
+selection = "operator-aware"
+[adversary]
+target = { entity = "adversary" }
+event = "ends"
+[run]
+paths = 500
+"#;
+
+#[test]
+fn solve_scans_a_range_where_the_metric_is_near_zero_at_both_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = super::write(dir.path(), "coalition.toml", COALITION_OF_3_AMONG_30);
+    let file = file.to_str().unwrap();
+    let v = solve(&[
+        file,
+        "--for",
+        "network.adversary.share",
+        "--target",
+        "client<=0.05",
+        "--compare",
+        "path.selection=random,operator-aware",
+    ]);
+    let aware = &v["series"][1];
+    assert_eq!(aware["series"], "selection=operator-aware");
+    assert_eq!(aware["monotone"], false, "{aware}");
+    let answers = aware["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 2, "{aware}");
+    // Each answer is checked on the exact computation, independently of the search: the
+    // bound holds at the value and fails at its neighbour past it.
+    let client_at = |share: f64| {
+        let text = COALITION_OF_3_AMONG_30.replace("share = 0.02", &format!("share = {share}"));
+        let s = pathrisk::scenario::Scenario::parse(&text, "c", dir.path(), "c").unwrap();
+        pathrisk::exact::compute(&s).unwrap().law.cdf(500)
+    };
+    for a in answers {
+        let (x, past) = (a["value"].as_f64().unwrap(), a["past"][0].as_f64().unwrap());
+        assert!(client_at(x) <= 0.05 && client_at(past) > 0.05, "{a}");
+        assert!((x - past).abs() < 1e-9, "{a}");
+    }
+    assert!(
+        (answers[0]["value"].as_f64().unwrap() - 0.011967).abs() < 5e-7,
+        "{aware}"
+    );
+    assert!(answers[1]["value"].as_f64().unwrap() > 0.99, "{aware}");
+    // Between the crossings the risk is above the bound, which the end points do not show.
+    assert!(client_at(0.5) > 0.05 && client_at(1e-9) <= 0.05 && client_at(1.0 - 1e-9) <= 0.05);
+    // The random policy's metric only rises: one crossing, no warning.
+    assert_eq!(v["series"][0]["monotone"], true);
+    assert_eq!(v["series"][0]["answers"].as_array().unwrap().len(), 1);
+    // The table says so too.
+    let out = pathrisk()
+        .args(["solve", file, "--for", "network.adversary.share"])
+        .args([
+            "--target",
+            "client<=0.05",
+            "--set",
+            "path.selection=operator-aware",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("warning") && text.contains("rises and falls"),
+        "{text}"
+    );
+    assert!(text.contains("0.011966"), "{text}");
 }
