@@ -218,10 +218,11 @@ pub fn solve<E>(
         let mut added = Vec::new();
         for w in seen.windows(2) {
             let ((a, ja), (b, jb)) = (w[0], w[1]);
-            if step > 0.0 && (ja.metric - jb.metric).abs() > step {
-                if let Some(m) = plan.spacing.middle(a, b, integer) {
-                    added.push((m, judge(m)?));
-                }
+            if step > 0.0
+                && (ja.metric - jb.metric).abs() > step
+                && let Some(m) = plan.spacing.middle(a, b, integer)
+            {
+                added.push((m, judge(m)?));
             }
         }
         if added.is_empty() {
