@@ -70,8 +70,46 @@ pub struct CheckRow {
     pub monte_carlo: Verdict,
     /// The smallest error of the closed form this run detects with probability 0.99.
     pub detectable: Option<Detectable>,
-    /// `disagree` if the Monte Carlo test or the reference comparison fails.
-    pub verdict: Verdict,
+    /// `disagree` if the Monte Carlo test, the exact computation or the reference comparison
+    /// fails; `no-reference` when they agree but there is no reference to compare with.
+    pub verdict: CheckVerdict,
+}
+
+/// The verdict of one check: the simulation's and exact computation's, combined with the
+/// comparison against the committed reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckVerdict {
+    Agree,
+    Disagree,
+    NoClosedForm,
+    /// Nothing disagrees, but no reference value is recorded for this closed form: the check
+    /// is incomplete (`--update-reference` records one).
+    NoReference,
+}
+
+impl CheckVerdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckVerdict::Agree => "agree",
+            CheckVerdict::Disagree => "disagree",
+            CheckVerdict::NoClosedForm => "no-closed-form",
+            CheckVerdict::NoReference => "no-reference",
+        }
+    }
+
+    /// The simulation's verdict `monte_carlo` with the reference and exact comparisons.
+    fn combine(monte_carlo: Verdict, reference_status: &str, exact_differs: bool) -> Self {
+        if monte_carlo == Verdict::Disagree || reference_status == "differs" || exact_differs {
+            CheckVerdict::Disagree
+        } else if reference_status == "missing" {
+            CheckVerdict::NoReference
+        } else if monte_carlo == Verdict::NoClosedForm {
+            CheckVerdict::NoClosedForm
+        } else {
+            CheckVerdict::Agree
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -283,7 +321,16 @@ pub fn check_formula(
         rows.extend(scenario_rows);
     }
     bar.finish_and_clear();
-    let all_agree = rows.iter().all(|r| r.verdict != Verdict::Disagree);
+    let all_agree = rows.iter().all(|r| r.verdict != CheckVerdict::Disagree);
+    let missing: Vec<String> = {
+        let mut m: Vec<String> = rows
+            .iter()
+            .filter(|r| r.verdict == CheckVerdict::NoReference)
+            .map(|r| r.scenario.clone())
+            .collect();
+        m.dedup();
+        m
+    };
     let report = CheckReport {
         family_alpha: options.common.alpha,
         alpha_per_check: alpha_each,
@@ -299,11 +346,32 @@ pub fn check_formula(
     };
     out.write_all(text.as_bytes())
         .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    Ok(if all_agree {
-        Status::Agree
-    } else {
-        Status::Disagree
-    })
+    if !all_agree {
+        return Ok(Status::Disagree);
+    }
+    if !missing.is_empty() {
+        return Err(InputError::whole(
+            options.reference_dir.display().to_string(),
+            format!(
+                "no reference for {}: record the closed forms with `pathrisk check {} \
+                 --update-reference` (and commit them), or name another folder of references \
+                 with --reference DIR",
+                missing.join(", "),
+                if options.inputs.is_empty() {
+                    "SCENARIO".to_string()
+                } else {
+                    options
+                        .inputs
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+            ),
+        )
+        .into());
+    }
+    Ok(Status::Agree)
 }
 
 /// Tilted paths an importance-sampling check draws per scenario (at most the scenario's
@@ -338,11 +406,7 @@ fn importance_row(
     let p_value = sums.p_value(expected);
     let (lo, hi) = sums.interval();
     let monte_carlo = Verdict::from_p_value(p_value, options.alpha);
-    let verdict = if monte_carlo == Verdict::Disagree || path_row.reference_status != "match" {
-        Verdict::Disagree
-    } else {
-        monte_carlo
-    };
+    let verdict = CheckVerdict::combine(monte_carlo, path_row.reference_status, false);
     let row = CheckRow {
         metric: "path-importance",
         estimate: Some(sums.estimate()),
@@ -408,14 +472,8 @@ fn rows_of(
                 }
             });
             let detectable = tested.map(|q| stats::detectable_error(r.samples, q, alpha, POWER));
-            let verdict = if r.verdict == Verdict::Disagree
-                || reference_status != "match"
-                || exact_status == "differs"
-            {
-                Verdict::Disagree
-            } else {
-                r.verdict
-            };
+            let verdict =
+                CheckVerdict::combine(r.verdict, reference_status, exact_status == "differs");
             CheckRow {
                 scenario: s.name.clone(),
                 source: s.source.clone(),
@@ -537,7 +595,12 @@ fn table(r: &CheckReport) -> String {
     let failed = r
         .rows
         .iter()
-        .filter(|c| c.verdict == Verdict::Disagree)
+        .filter(|c| c.verdict == CheckVerdict::Disagree)
+        .count();
+    let unreferenced = r
+        .rows
+        .iter()
+        .filter(|c| c.verdict == CheckVerdict::NoReference)
         .count();
     let _ = writeln!(
         s,
@@ -547,10 +610,11 @@ fn table(r: &CheckReport) -> String {
     let _ = writeln!(
         s,
         "{}; {} paths in {:.1} s",
-        if failed == 0 {
-            "all agree".to_string()
-        } else {
-            format!("{failed} disagree")
+        match (failed, unreferenced) {
+            (0, 0) => "all agree".to_string(),
+            (0, n) => format!("{n} without a reference, none disagrees"),
+            (f, 0) => format!("{f} disagree"),
+            (f, n) => format!("{f} disagree, {n} without a reference"),
         },
         r.paths_simulated,
         r.elapsed_seconds

@@ -153,15 +153,32 @@ fn exit_codes_and_update_reference() {
     let dir = tempfile::tempdir().unwrap();
     let refs = dir.path().join("refs");
     let scenario = root().join("scenarios/csv-hosting-providers.toml");
-    // No reference yet: a missing reference is a failure.
-    pathrisk()
+    // No reference yet: a missing reference is its own status (not a disagreement), and a
+    // failure of its own (exit 2) whose message says how to record one or look elsewhere.
+    let out = pathrisk()
         .arg("check")
         .arg(&scenario)
         .arg("--reference")
         .arg(&refs)
         .arg("--quiet")
-        .assert()
-        .code(1);
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stdout.contains("no-reference"), "{stdout}");
+    assert!(
+        !stdout.lines().any(|l| l.ends_with(" disagree")),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("--update-reference")
+            && stderr.contains("--reference DIR")
+            && !stderr.contains("disagrees"),
+        "{stderr}"
+    );
     // --update-reference writes it and says so.
     let out = pathrisk()
         .arg("check")
