@@ -60,6 +60,24 @@ pub fn client_law_given(scenario: &Scenario, p: Option<f64>) -> Option<client::C
     }
 }
 
+/// The closed form of the metric named `metric` (`path`, `client` at the scenario's paths per
+/// client, `first`: the median paths until the first compromised one, `guard`) as every
+/// report prints it: reports, check, sweep (its CSV and its plot) and solve take it from here.
+pub fn closed_form(scenario: &Scenario, metric: &str) -> Option<f64> {
+    closed_form_given(scenario, path_probability(scenario).value(), metric)
+}
+
+/// As [`closed_form`] when the path probability in use is `p` (see [`client_law_given`]).
+pub fn closed_form_given(scenario: &Scenario, p: Option<f64>, metric: &str) -> Option<f64> {
+    match metric {
+        "path" => p,
+        "client" => client_law_given(scenario, p).map(|l| l.cdf(scenario.run.paths)),
+        "first" => client_law_given(scenario, p)?.median().map(|k| k as f64),
+        "guard" => scenario.guards.and_then(|_| guards::guard_metric(scenario)),
+        _ => None,
+    }
+}
+
 /// Probability that one path is compromised when every hop is drawn by the policy.
 pub fn path_probability_without_guards(scenario: &Scenario) -> ClosedForm {
     if scenario.network.is_server_level() || !scenario.rules.is_plain() {

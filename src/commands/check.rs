@@ -6,7 +6,6 @@
 //! missing one) and an importance-sampling estimate of the path metric (normal test).
 
 use super::{CommonOptions, Status, chunks_of, progress_bar};
-use crate::analytic::client::ClientLaw;
 use crate::analytic::{self, ClosedForm};
 use crate::error::{Error, InputError, Result};
 use crate::exact::Exact;
@@ -207,23 +206,14 @@ pub fn closed_forms(
     formula: &dyn Fn(&Scenario) -> ClosedForm,
 ) -> BTreeMap<String, Option<f64>> {
     let p = formula(scenario).value();
-    let m = scenario.run.paths;
-    let law = analytic::client_law_given(scenario, p);
-    let mut forms = BTreeMap::from([
-        ("path".to_string(), p),
-        ("client".to_string(), law.as_ref().map(|l| l.cdf(m))),
-        (
-            "first".to_string(),
-            law.as_ref().and_then(ClientLaw::median).map(|k| k as f64),
-        ),
-    ]);
+    let mut metrics = vec!["path", "client", "first"];
     if scenario.guards.is_some() {
-        forms.insert(
-            "guard".to_string(),
-            analytic::guards::guard_metric(scenario),
-        );
+        metrics.push("guard");
     }
-    forms
+    metrics
+        .into_iter()
+        .map(|m| (m.to_string(), analytic::closed_form_given(scenario, p, m)))
+        .collect()
 }
 
 fn same(a: Option<f64>, b: Option<f64>) -> bool {

@@ -178,10 +178,13 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
         // limit (it then counts as exact, marked in `by_exact`).
         let by_exact = std::cell::Cell::new(false);
         let closed = |s: &crate::scenario::Scenario| {
-            let form = match goal.metric {
-                Metric::Path => analytic::path_probability(s).value(),
-                Metric::Client => analytic::client_law(s).ok().map(|l| l.cdf(s.run.paths)),
-            };
+            let form = analytic::closed_form(
+                s,
+                match goal.metric {
+                    Metric::Path => "path",
+                    Metric::Client => "client",
+                },
+            );
             form.or_else(|| {
                 let e = crate::exact::compute(s).ok()?;
                 by_exact.set(true);

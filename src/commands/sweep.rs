@@ -2,7 +2,7 @@
 //! simulated and checked, as a tidy CSV and optionally an SVG plot.
 
 use super::{CommonOptions, Status, chunks_of, progress_bar};
-use crate::analytic::{self, client};
+use crate::analytic;
 use crate::engine;
 use crate::error::{Error, InputError, Result};
 use crate::export::svg::{Plot, Series};
@@ -125,7 +125,17 @@ fn build(
     base.with(&pairs)?.with_overrides(overrides)
 }
 
-pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
+/// A sweep ready to run: every point's scenario built (and so validated) before any runs.
+struct Prepared {
+    base: Base,
+    varies: Vec<Vary>,
+    series: Vec<(String, Vec<(String, toml::Value)>)>,
+    overrides: Overrides,
+    /// (varied values, series index, scenario) for every point.
+    jobs: Vec<(Vec<f64>, usize, Scenario)>,
+}
+
+fn prepare(options: &SweepOptions) -> Result<Prepared> {
     options.common.validate()?;
     if options.vary.is_empty() {
         return Err(InputError::new(
@@ -169,11 +179,8 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
     for (_, settings) in &mut series {
         settings.splice(0..0, fixed.iter().cloned());
     }
-    let points = grid(&varies);
-
-    // Build (and so validate) every scenario before simulating any.
     let mut jobs = Vec::new();
-    for values in &points {
+    for values in &grid(&varies) {
         for (i, (_, s)) in series.iter().enumerate() {
             jobs.push((
                 values.clone(),
@@ -182,6 +189,50 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
             ));
         }
     }
+    Ok(Prepared {
+        base,
+        varies,
+        series,
+        overrides,
+        jobs,
+    })
+}
+
+/// Every point of a prepared sweep, by `method`.
+fn run_points(
+    prepared: &Prepared,
+    method: super::Method,
+    common: &CommonOptions,
+) -> Result<SweepResult> {
+    let jobs = &prepared.jobs;
+    let bar = progress_bar(
+        common.progress,
+        jobs.iter().map(|(_, _, s)| chunks_of(s)).sum(),
+    );
+    let mut result = SweepResult {
+        scenario: jobs.first().map(|j| j.2.name.clone()).unwrap_or_default(),
+        varies: prepared.varies.clone(),
+        series: prepared.series.iter().map(|s| s.0.clone()).collect(),
+        points: Vec::new(),
+    };
+    for (values, series_index, scenario) in jobs {
+        bar.set_message(format!(
+            "{} {}",
+            scenario.name, result.series[*series_index]
+        ));
+        let report = super::report_by(method, scenario, common, &bar)?;
+        result.points.push(SweepPoint {
+            values: values.clone(),
+            series: *series_index,
+            report,
+        });
+    }
+    bar.finish_and_clear();
+    Ok(result)
+}
+
+pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
+    let prepared = prepare(options)?;
     let csv_file = options.common.pending_output()?;
     if let Some(shard) = options.shard {
         if options.plot.is_some() {
@@ -192,38 +243,23 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
             )
             .into());
         }
-        let series_labels = series.iter().map(|s| s.0.clone()).collect();
-        return sweep_shard(jobs, shard, varies, series_labels, options, csv_file, out);
+        let series_labels = prepared.series.iter().map(|s| s.0.clone()).collect();
+        return sweep_shard(
+            prepared.jobs,
+            shard,
+            prepared.varies,
+            series_labels,
+            options,
+            csv_file,
+            out,
+        );
     }
     let plot_file = options
         .plot
         .as_deref()
         .map(|p| PendingOutput::create_as(p, Format::Table))
         .transpose()?;
-
-    let bar = progress_bar(
-        options.common.progress,
-        jobs.iter().map(|(_, _, s)| chunks_of(s)).sum(),
-    );
-    let mut result = SweepResult {
-        scenario: jobs.first().map(|j| j.2.name.clone()).unwrap_or_default(),
-        varies: varies.clone(),
-        series: series.iter().map(|s| s.0.clone()).collect(),
-        points: Vec::new(),
-    };
-    for (values, series_index, scenario) in &jobs {
-        bar.set_message(format!(
-            "{} {}",
-            scenario.name, result.series[*series_index]
-        ));
-        let report = super::report_by(options.method, scenario, &options.common, &bar)?;
-        result.points.push(SweepPoint {
-            values: values.clone(),
-            series: *series_index,
-            report,
-        });
-    }
-    bar.finish_and_clear();
+    let result = run_points(&prepared, options.method, &options.common)?;
 
     let csv = to_csv(&result);
     out.write_all(csv.as_bytes())
@@ -232,14 +268,7 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
         f.commit(&csv)?;
     }
     if let Some(f) = plot_file {
-        let plot = plot(
-            &result,
-            &base,
-            &series,
-            &overrides,
-            &options.metric,
-            options.log_y,
-        );
+        let plot = plot(&result, &prepared, &options.metric, options.log_y);
         f.commit(
             &plot
                 .render()
@@ -348,24 +377,10 @@ pub fn to_csv(result: &SweepResult) -> String {
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("utf-8")
 }
 
-/// The closed form of `metric` for a scenario, where one exists.
-fn closed_metric(s: &Scenario, metric: &str) -> Option<f64> {
-    let p = analytic::path_probability(s).value()?;
-    match metric {
-        "path" => Some(p),
-        "client" => Some(client::at_least_one(p, s.run.paths)),
-        _ => client::first_median(p).map(|k| k as f64),
-    }
-}
-
-fn plot(
-    result: &SweepResult,
-    base: &Base,
-    series: &[(String, Vec<(String, toml::Value)>)],
-    overrides: &Overrides,
-    metric: &str,
-    log_y: bool,
-) -> Plot {
+/// The plot of a sweep: its points with their intervals, and along x the closed form of the
+/// CSV's `closed_form` column (guards and server-level networks included).
+fn plot(result: &SweepResult, prepared: &Prepared, metric: &str, log_y: bool) -> Plot {
+    let (base, series, overrides) = (&prepared.base, &prepared.series, &prepared.overrides);
     let x = &result.varies[0];
     // Other varied keys become part of the series.
     let others: Vec<Vec<f64>> = grid(&result.varies[1..]);
@@ -410,6 +425,11 @@ fn plot(
                     })
                     .collect()
             };
+            // The sweep's own values too, so the line passes through each point's closed form.
+            let mut xs = xs;
+            xs.extend(x.values.iter().copied());
+            xs.sort_by(f64::total_cmp);
+            xs.dedup();
             let curve = xs
                 .into_iter()
                 .filter_map(|xv| {
@@ -421,7 +441,7 @@ fn plot(
                         overrides,
                     )
                     .ok()?;
-                    closed_metric(&s, metric).map(|y| (xv, y))
+                    analytic::closed_form(&s, metric).map(|y| (xv, y))
                 })
                 .collect();
             out.push(Series {
@@ -446,5 +466,88 @@ fn plot(
         log_x: x.log,
         log_y,
         series: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(file: &str, vary: &str, compare: &[&str], metric: &str) -> SweepOptions {
+        SweepOptions {
+            scenario: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file),
+            vary: vec![vary.to_string()],
+            compare: compare.iter().map(|c| c.to_string()).collect(),
+            set: Vec::new(),
+            trials: Some(500),
+            seed: None,
+            metric: metric.to_string(),
+            plot: None,
+            log_y: false,
+            common: CommonOptions::default(),
+            shard: None,
+            method: super::super::Method::MonteCarlo,
+        }
+    }
+
+    /// The plotted line at each point's x is the closed form of the CSV's row: with rotating
+    /// guards it is not 1 − (1 − p)^M.
+    #[test]
+    fn the_plotted_closed_form_is_the_csvs_with_guards_too() {
+        for (file, vary, compare, metric) in [
+            (
+                "scenarios/guards-rotating.toml",
+                "run.paths=10:100:4",
+                &[][..],
+                "client",
+            ),
+            (
+                "scenarios/guards-rotating.toml",
+                "run.paths=10:100:4",
+                &[],
+                "first",
+            ),
+            (
+                "scenarios/coalition-ends.toml",
+                "run.paths=5:50:3",
+                &["path.selection=random,operator-aware"][..],
+                "client",
+            ),
+        ] {
+            let prepared = prepare(&options(file, vary, compare, metric)).unwrap();
+            let result = run_points(
+                &prepared,
+                super::super::Method::MonteCarlo,
+                &CommonOptions::default(),
+            )
+            .unwrap();
+            let plot = plot(&result, &prepared, metric, false);
+            let mut compared = 0;
+            for p in &result.points {
+                let csv = p.report.row(metric).unwrap().closed_form.unwrap();
+                let series = &plot.series[p.series];
+                let (_, drawn) = series
+                    .curve
+                    .iter()
+                    .find(|(x, _)| *x == p.values[0])
+                    .unwrap_or_else(|| panic!("{file}: no curve point at {:?}", p.values));
+                assert_eq!(*drawn, csv, "{file} {metric} at {:?}", p.values);
+                compared += 1;
+            }
+            assert_eq!(compared, result.points.len());
+        }
+        // The guarded client risk is well below the unguarded formula, which the plot drew
+        // before: the comparison above would have failed.
+        let s = Scenario::load(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/guards-rotating.toml"),
+        )
+        .unwrap();
+        let p = analytic::closed_form(&s, "path").unwrap();
+        let unguarded = crate::analytic::client::at_least_one(p, s.run.paths);
+        let guarded = analytic::closed_form(&s, "client").unwrap();
+        assert!(
+            (unguarded - guarded).abs() > 0.01,
+            "{unguarded} vs {guarded}"
+        );
     }
 }
