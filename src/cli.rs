@@ -86,14 +86,18 @@ pub struct SweepArgs {
     /// Metric drawn in the plot.
     #[arg(long, default_value = "client", value_parser = ["path", "client", "first"])]
     pub metric: String,
-    /// Draw the sweep as an SVG plot to this file.
+    /// Draw the sweep as an SVG plot to this file (.svg).
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
     /// Logarithmic y axis (for small probabilities).
     #[arg(long)]
     pub log_y: bool,
-    /// Also write the CSV to this file, atomically.
-    #[arg(long, value_name = "PATH")]
+    /// Output format on standard output (default: csv, the tidy table of every point).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Also write the result to this file, atomically; its extension picks the format:
+    /// .csv, .json or .xml (JUnit).
+    #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
@@ -131,7 +135,7 @@ impl SweepArgs {
             common: CommonOptions {
                 threads: self.threads.map(|t| t as usize),
                 alpha: self.alpha,
-                format: Format::Csv,
+                format: self.format.map_or(Format::Csv, format),
                 output: self.output.clone(),
                 progress: !self.quiet,
                 sampler: SamplerKind::Fast,
@@ -156,19 +160,28 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
-    /// Output format.
+    /// Output format on standard output (junit: JUnit XML, one test case per check).
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// Also write the result to this file, atomically; its extension picks the format:
+    /// .csv, .json or .xml (JUnit).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
+/// `--format`: the same four on every command.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
+    /// Aligned columns for people.
     Table,
+    /// Tidy CSV.
     Csv,
     Json,
+    /// JUnit XML: one test case per verdict, for CI systems.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -192,11 +205,13 @@ pub struct Common {
     /// Significance level of each verdict (exact two-sided binomial test).
     #[arg(long, default_value_t = pathrisk::stats::DEFAULT_ALPHA)]
     pub alpha: f64,
-    /// Output format on standard output.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: FormatArg,
-    /// Also write the result to this file (.csv or .json), atomically.
-    #[arg(long, value_name = "PATH")]
+    /// Output format on standard output (default: table; for merge, that of the command
+    /// whose parts are merged).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Also write the result to this file, atomically; its extension picks the format:
+    /// .csv, .json or .xml (JUnit).
+    #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
@@ -236,7 +251,12 @@ pub struct RunArgs {
     /// Selection policy.
     #[arg(long, value_enum)]
     pub selection: Option<SelectionArg>,
-    /// Write the CDF of the first compromised path, simulated and closed form (.csv or .svg).
+    /// KEY=VALUE: a scenario setting (e.g. network.adversary.share=0.05), applied before the
+    /// flags above.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write the CDF of the first compromised path, simulated and closed form: a table
+    /// (.csv) or a plot (.svg).
     #[arg(long, value_name = "FILE")]
     pub cdf: Option<PathBuf>,
     /// The network's data file (a CSV), replacing the path the scenario names.
@@ -293,12 +313,19 @@ pub struct SolveArgs {
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// Also write the answer to this file (.json or .txt), atomically.
-    #[arg(long, value_name = "PATH")]
+    /// Also write the answer to this file, atomically; its extension picks the format:
+    /// .csv, .json or .xml (JUnit).
+    #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Solve on simulations even where a closed form exists (to cross-check it).
     #[arg(long)]
     pub simulate: bool,
+    /// Worker threads of the simulations (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// No progress bar (solve draws none; accepted as on every command).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Most clients one simulated evaluation may take (from 10 000, ×4 while undecided).
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_trials: u64,
@@ -317,6 +344,7 @@ impl SolveArgs {
             output: self.output.clone(),
             simulate: self.simulate,
             max_trials: self.max_trials,
+            threads: self.threads.map(|t| t as usize),
         }
     }
 }
@@ -335,6 +363,7 @@ impl MergeArgs {
         MergeOptions {
             parts: self.parts.clone(),
             common: self.common.options(),
+            format: self.common.format.map(format),
         }
     }
 }
@@ -344,7 +373,7 @@ impl Common {
         CommonOptions {
             threads: self.threads.map(|t| t as usize),
             alpha: self.alpha,
-            format: format(self.format),
+            format: self.format.map_or(Format::Table, format),
             output: self.output.clone(),
             progress: !self.quiet,
             sampler: match self.sampler {
@@ -365,7 +394,7 @@ impl CheckArgs {
                 threads: self.threads.map(|t| t as usize),
                 alpha: self.alpha,
                 format: format(self.format),
-                output: None,
+                output: self.output.clone(),
                 progress: !self.quiet,
                 sampler: SamplerKind::Fast,
             },
@@ -378,6 +407,7 @@ fn format(f: FormatArg) -> Format {
         FormatArg::Table => Format::Table,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
+        FormatArg::Junit => Format::Junit,
     }
 }
 
@@ -406,6 +436,7 @@ impl RunArgs {
                     SelectionArg::OperatorAware => Selection::OperatorAware,
                 }),
             },
+            set: self.set.clone(),
             common: self.common.options(),
             cdf: self.cdf.clone(),
             data: self.data.clone(),

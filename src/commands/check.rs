@@ -9,8 +9,8 @@ use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::{self, ClosedForm};
 use crate::error::{Error, InputError, Result};
 use crate::exact::Exact;
-use crate::export::{Format, human_number};
 use crate::report::RunReport;
+pub use crate::report::check::{CheckReport, CheckRow, CheckVerdict, POWER};
 use crate::scenario::Scenario;
 use crate::stats::{self, Detectable, Verdict};
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,6 @@ use std::path::{Path, PathBuf};
 
 /// Default family-wise significance level of a whole check run.
 pub const DEFAULT_FAMILY_ALPHA: f64 = 1e-3;
-/// Power at which the detectable error is reported.
-pub const POWER: f64 = 0.99;
 /// Largest relative difference between a closed form and its reference.
 pub const REFERENCE_TOLERANCE: f64 = 1e-12;
 
@@ -42,84 +40,6 @@ pub struct Reference {
     pub scenario: String,
     pub source: String,
     pub closed_forms: BTreeMap<String, Option<f64>>,
-}
-
-/// One metric of one scenario.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckRow {
-    pub scenario: String,
-    pub source: String,
-    pub metric: &'static str,
-    pub closed_form: Option<f64>,
-    pub reference: Option<f64>,
-    /// `match`, `differs`, `missing` (no reference file or entry).
-    pub reference_status: &'static str,
-    pub estimate: Option<f64>,
-    pub ci95: [Option<f64>; 2],
-    pub hits: u64,
-    pub samples: u64,
-    pub p_value: Option<f64>,
-    /// The exact computation's value (`--method exact`), the third witness; `None` when the
-    /// scenario is beyond its size limit.
-    pub exact: Option<f64>,
-    /// `match` or `differs` (from the closed form, beyond 1e-9 relative), `-` when either is
-    /// missing.
-    pub exact_status: &'static str,
-    /// The Monte Carlo test alone.
-    pub monte_carlo: Verdict,
-    /// The smallest error of the closed form this run detects with probability 0.99.
-    pub detectable: Option<Detectable>,
-    /// `disagree` if the Monte Carlo test, the exact computation or the reference comparison
-    /// fails; `no-reference` when they agree but there is no reference to compare with.
-    pub verdict: CheckVerdict,
-}
-
-/// The verdict of one check: the simulation's and exact computation's, combined with the
-/// comparison against the committed reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CheckVerdict {
-    Agree,
-    Disagree,
-    NoClosedForm,
-    /// Nothing disagrees, but no reference value is recorded for this closed form: the check
-    /// is incomplete (`--update-reference` records one).
-    NoReference,
-}
-
-impl CheckVerdict {
-    pub fn name(self) -> &'static str {
-        match self {
-            CheckVerdict::Agree => "agree",
-            CheckVerdict::Disagree => "disagree",
-            CheckVerdict::NoClosedForm => "no-closed-form",
-            CheckVerdict::NoReference => "no-reference",
-        }
-    }
-
-    /// The simulation's verdict `monte_carlo` with the reference and exact comparisons.
-    fn combine(monte_carlo: Verdict, reference_status: &str, exact_differs: bool) -> Self {
-        if monte_carlo == Verdict::Disagree || reference_status == "differs" || exact_differs {
-            CheckVerdict::Disagree
-        } else if reference_status == "missing" {
-            CheckVerdict::NoReference
-        } else if monte_carlo == Verdict::NoClosedForm {
-            CheckVerdict::NoClosedForm
-        } else {
-            CheckVerdict::Agree
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
-    pub family_alpha: f64,
-    pub alpha_per_check: f64,
-    pub checks: usize,
-    pub rows: Vec<CheckRow>,
-    pub all_agree: bool,
-    pub paths_simulated: u64,
-    pub elapsed_seconds: f64,
 }
 
 /// Every `*.toml` under the inputs, folders searched recursively, in a stable order.
@@ -236,6 +156,15 @@ pub fn check_formula(
     out: &mut dyn Write,
 ) -> Result<Status> {
     options.common.validate()?;
+    if options.update_reference && options.common.output.is_some() {
+        return Err(InputError::new(
+            "command line",
+            "--output",
+            "not with --update-reference, which writes the references themselves",
+        )
+        .into());
+    }
+    let pending = options.common.pending_output()?;
     let start = std::time::Instant::now();
     let files = scenario_files(&options.inputs)?;
     let scenarios = files
@@ -330,12 +259,7 @@ pub fn check_formula(
         paths_simulated,
         elapsed_seconds: start.elapsed().as_secs_f64(),
     };
-    let text = match options.common.format {
-        Format::Json => serde_json::to_string_pretty(&report).expect("serialisable") + "\n",
-        _ => table(&report),
-    };
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
+    super::emit(options.common.format, pending, out, &|e| e.check(&report))?;
     if !all_agree {
         return Ok(Status::Disagree);
     }
@@ -537,77 +461,4 @@ fn update_references(
     out.write_all(text.as_bytes())
         .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
     Ok(Status::Agree)
-}
-
-fn detectable_text(d: Option<Detectable>) -> String {
-    match d {
-        None => "-".into(),
-        Some(Detectable::Relative(x)) => format!("±{:.2}%", 100.0 * x),
-        Some(Detectable::Absolute(x)) => format!("p ≥ {}", human_number(x)),
-        Some(Detectable::Nothing) => "> 100%".into(),
-    }
-}
-
-fn table(r: &CheckReport) -> String {
-    let header = [
-        "scenario",
-        "metric",
-        "closed form",
-        "reference",
-        "exact",
-        "estimate",
-        "95% interval",
-        "detects",
-        "verdict",
-    ];
-    let cell = |x: Option<f64>| x.map_or("-".to_string(), human_number);
-    let rows: Vec<[String; 9]> = r
-        .rows
-        .iter()
-        .map(|c| {
-            [
-                c.scenario.clone(),
-                c.metric.to_string(),
-                cell(c.closed_form),
-                c.reference_status.to_string(),
-                match c.exact_status {
-                    "differs" => format!("{} (differs)", cell(c.exact)),
-                    _ => cell(c.exact),
-                },
-                cell(c.estimate),
-                format!("[{}, {}]", cell(c.ci95[0]), cell(c.ci95[1])),
-                detectable_text(c.detectable),
-                c.verdict.name().to_string(),
-            ]
-        })
-        .collect();
-    let mut s = crate::export::grid(&header, &rows);
-    let failed = r
-        .rows
-        .iter()
-        .filter(|c| c.verdict == CheckVerdict::Disagree)
-        .count();
-    let unreferenced = r
-        .rows
-        .iter()
-        .filter(|c| c.verdict == CheckVerdict::NoReference)
-        .count();
-    let _ = writeln!(
-        s,
-        "\n{} checks at family α {} (each at {:.3e}); \"detects\": the smallest closed-form error caught with probability {POWER}.",
-        r.checks, r.family_alpha, r.alpha_per_check
-    );
-    let _ = writeln!(
-        s,
-        "{}; {} paths in {:.1} s",
-        match (failed, unreferenced) {
-            (0, 0) => "all agree".to_string(),
-            (0, n) => format!("{n} without a reference, none disagrees"),
-            (f, 0) => format!("{f} disagree"),
-            (f, n) => format!("{f} disagree, {n} without a reference"),
-        },
-        r.paths_simulated,
-        r.elapsed_seconds
-    );
-    s
 }

@@ -1,10 +1,11 @@
 //! `pathrisk merge PARTS...`: the partial results of a sharded run (`run --shard I/N`) added up
 //! and reported exactly as the unsharded run would be (its timings aside).
 
-use super::sweep::{SweepPoint, SweepResult, to_csv};
+use super::sweep::{SweepPoint, SweepResult};
 use super::{CommonOptions, Status};
 use crate::engine::Outcome;
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
+use crate::export::Format;
 use crate::report;
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,7 +13,10 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct MergeOptions {
     pub parts: Vec<PathBuf>,
+    /// `common.format` is ignored: `format` is the output format, by default the unsharded
+    /// command's (a run's table, a sweep's CSV).
     pub common: CommonOptions,
+    pub format: Option<Format>,
 }
 
 pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
@@ -34,7 +38,7 @@ pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
     };
     let alpha = options.common.alpha;
     // The same rendering as the unsharded command: a run's report, or a sweep's tidy CSV.
-    let (text_out, file_text, disagree) = if merged.kind == "sweep" {
+    let disagree = if merged.kind == "sweep" {
         let points: Vec<SweepPoint> = merged
             .jobs
             .iter()
@@ -54,26 +58,19 @@ pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
             series: merged.series.clone(),
             points,
         };
-        let csv = to_csv(&result);
-        let disagree = result.points.iter().any(|p| p.report.any_disagree());
-        (csv.clone(), pending.as_ref().map(|_| csv), disagree)
+        let format = options.format.unwrap_or(Format::Csv);
+        super::emit(format, pending, out, &|e| e.sweep(&result))?;
+        result.points.iter().any(|p| p.report.any_disagree())
     } else {
         let job = merged
             .jobs
             .first()
             .ok_or_else(|| InputError::whole("merge", "the parts hold no run"))?;
         let report = report::analyse(&job.scenario, &outcome(job), alpha);
-        (
-            options.common.format.exporter().run(&report),
-            pending.as_ref().map(|p| p.format().exporter().run(&report)),
-            report.any_disagree(),
-        )
+        let format = options.format.unwrap_or(Format::Table);
+        super::emit(format, pending, out, &|e| e.run(&report))?;
+        report.any_disagree()
     };
-    out.write_all(text_out.as_bytes())
-        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    if let (Some(p), Some(text)) = (pending, file_text) {
-        p.commit(&text)?;
-    }
     Ok(if disagree {
         Status::Disagree
     } else {

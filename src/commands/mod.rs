@@ -9,7 +9,7 @@ pub mod sweep;
 
 use crate::engine::{self, EngineConfig, Outcome};
 use crate::error::{InputError, Result};
-use crate::export::{Format, PendingOutput};
+use crate::export::{Exporter, Format, PendingOutput};
 use crate::report::{self, RunReport};
 use crate::scenario::Scenario;
 use crate::select::SamplerKind;
@@ -74,6 +74,20 @@ impl CommonOptions {
             .as_deref()
             .map(PendingOutput::create)
             .transpose()
+    }
+
+    /// The result file of a shard, whose partial result is JSON: a `.json` file only.
+    fn pending_partial(&self) -> Result<Option<PendingOutput>> {
+        let pending = self.pending_output()?;
+        match &pending {
+            Some(p) if p.format() != Format::Json => Err(InputError::new(
+                "command line",
+                "--output",
+                "a shard's partial result is JSON: expected a file ending in .json",
+            )
+            .into()),
+            _ => Ok(pending),
+        }
     }
 }
 
@@ -176,6 +190,25 @@ fn monte_carlo_only(method: Method, flags: &[(bool, &str)]) -> Result<()> {
         }
         None => Ok(()),
     }
+}
+
+/// Writes a report to standard output in `format`, and to the result file (if any) in the
+/// file's own format: `render` gives the report in the format of the exporter it is handed.
+fn emit(
+    format: Format,
+    pending: Option<PendingOutput>,
+    out: &mut dyn std::io::Write,
+    render: &dyn Fn(&dyn Exporter) -> String,
+) -> Result<()> {
+    out.write_all(render(format.exporter()).as_bytes())
+        .map_err(|e| {
+            crate::error::Error::Runtime(format!("cannot write to standard output: {e}"))
+        })?;
+    if let Some(p) = pending {
+        let text = render(p.format().exporter());
+        p.commit(&text)?;
+    }
+    Ok(())
 }
 
 /// A shard's partial result (JSON) to its `--output` file, or to stdout without one.

@@ -93,19 +93,9 @@ pub fn reproduce(options: &ReproduceOptions, out: &mut dyn Write) -> Result<Stat
         conclusion,
         elapsed_seconds: start.elapsed().as_secs_f64(),
     };
-    out.write_all(
-        options
-            .common
-            .format
-            .exporter()
-            .reproduce(&report)
-            .as_bytes(),
-    )
-    .map_err(|e| crate::Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    if let Some(p) = pending {
-        let text = p.format().exporter().reproduce(&report);
-        p.commit(&text)?;
-    }
+    super::emit(options.common.format, pending, out, &|e| {
+        e.reproduce(&report)
+    })?;
     let disagree = report.cases.iter().any(|c| c.report.any_disagree());
     Ok(if disagree {
         Status::Disagree

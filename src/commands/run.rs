@@ -22,6 +22,8 @@ const CDF_MARKERS: usize = 30;
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub scenario: PathBuf,
+    /// `KEY=VALUE` scenario settings, applied before `overrides`.
+    pub set: Vec<String>,
     pub overrides: Overrides,
     pub common: CommonOptions,
     /// Write the CDF of the first compromised path here (.csv or .svg).
@@ -50,11 +52,14 @@ fn cdf_file(path: &Path) -> Result<PendingOutput> {
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("csv") => PendingOutput::create_as(path, Format::Csv),
-        Some("svg") => PendingOutput::create_as(path, Format::Table),
+        Some("svg") => crate::export::plot_file(path, "--cdf"),
         _ => Err(InputError::new(
             "command line",
             "--cdf",
-            format!("`{}` has no .csv or .svg extension", path.display()),
+            format!(
+                "`{}`: expected a file ending in .csv (the CDF's table) or .svg (its plot)",
+                path.display()
+            ),
         )
         .into()),
     }
@@ -62,8 +67,22 @@ fn cdf_file(path: &Path) -> Result<PendingOutput> {
 
 pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
     options.common.validate()?;
-    let scenario = Scenario::load_with_data(&options.scenario, options.data.as_deref())?
-        .with_overrides(&options.overrides)?;
+    let scenario = if options.set.is_empty() {
+        Scenario::load_with_data(&options.scenario, options.data.as_deref())?
+    } else {
+        let settings = options
+            .set
+            .iter()
+            .map(|s| crate::sweep::parse_set(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let pairs: Vec<(&str, toml::Value)> = settings
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        crate::sweep::Base::load_with_data(&options.scenario, options.data.as_deref())?
+            .with(&pairs)?
+    }
+    .with_overrides(&options.overrides)?;
     super::monte_carlo_only(
         options.method,
         &[
@@ -71,7 +90,11 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
             (options.cdf.is_some(), "--cdf"),
         ],
     )?;
-    let pending = options.common.pending_output()?;
+    let pending = if options.shard.is_some() {
+        options.common.pending_partial()?
+    } else {
+        options.common.pending_output()?
+    };
     if options.method != Method::MonteCarlo {
         let bar = progress_bar(options.common.progress, chunks_of(&scenario));
         bar.set_message(scenario.name.clone());
@@ -110,12 +133,7 @@ fn finish(
     pending: Option<PendingOutput>,
     out: &mut dyn Write,
 ) -> Result<Status> {
-    out.write_all(options.common.format.exporter().run(report).as_bytes())
-        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    if let Some(p) = pending {
-        let text = p.format().exporter().run(report);
-        p.commit(&text)?;
-    }
+    super::emit(options.common.format, pending, out, &|e| e.run(report))?;
     Ok(if report.any_disagree() {
         Status::Disagree
     } else {

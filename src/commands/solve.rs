@@ -6,10 +6,10 @@ use super::Status;
 use crate::analytic;
 use crate::engine::{self, EngineConfig};
 use crate::error::{Error, InputError, Result};
-use crate::export::{Format, PendingOutput, data_number, grid};
+use crate::export::{Format, PendingOutput};
+pub use crate::report::solve::{SeriesAnswer, SolveReport};
 use crate::solve::{
-    Answer, Goal, Judged, Metric, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan,
-    Spacing,
+    Goal, Judged, Metric, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan, Spacing,
 };
 use crate::stats;
 use crate::sweep::{Base, is_integer_key, parse_compare};
@@ -35,6 +35,8 @@ pub struct SolveOptions {
     pub simulate: bool,
     /// Most clients one simulated evaluation may take.
     pub max_trials: u64,
+    /// Worker threads of the simulations (`None`: one per core).
+    pub threads: Option<usize>,
 }
 
 /// Clients of a simulated evaluation's first try (then ×4 while undecided).
@@ -50,12 +52,13 @@ fn judge_by_simulation(
     s: &crate::scenario::Scenario,
     goal: Goal,
     max_trials: u64,
+    engine: &EngineConfig,
 ) -> Result<Judged> {
     let mut trials = START_TRIALS.min(max_trials.max(1));
     loop {
         let mut t = s.clone();
         t.run.trials = trials;
-        let o = engine::simulate(&t, &EngineConfig::default(), &|_| {})?;
+        let o = engine::simulate(&t, engine, &|_| {})?;
         let c = &o.counts;
         let (hits, n) = match goal.metric {
             Metric::Path if t.guards.is_none() => (c.path_hits, c.paths_drawn),
@@ -90,33 +93,6 @@ fn judge_by_simulation(
     }
 }
 
-/// One series' answers.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SeriesAnswer {
-    pub series: String,
-    pub method: String,
-    /// Every crossing found, in increasing order of the key; one answer with `whole_range`
-    /// when the whole range meets the goal; none when no value scanned does.
-    pub answers: Vec<Answer>,
-    /// `false` when the metric rises and falls over the range: then a bound can be crossed
-    /// more than once, and every crossing the scan saw is listed.
-    pub monotone: bool,
-    /// Key values at which the metric was computed (scan and bisections).
-    pub evaluations: usize,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SolveReport {
-    pub scenario: String,
-    pub key: String,
-    pub goal: Goal,
-    pub range: (f64, f64),
-    pub method: &'static str,
-    /// How the scan spaced its points over the range.
-    pub spacing: Spacing,
-    pub series: Vec<SeriesAnswer>,
-}
-
 fn cli(key: &str, m: impl Into<String>) -> Error {
     InputError::new("command line", key, m).into()
 }
@@ -132,6 +108,13 @@ fn current(base: &Base, key: &str) -> Option<f64> {
 
 pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
     let goal = Goal::parse(&options.target)?;
+    if options.threads == Some(0) {
+        return Err(cli("--threads", "0; expected at least 1"));
+    }
+    let engine_config = EngineConfig {
+        threads: options.threads,
+        ..EngineConfig::default()
+    };
     let base = Base::load(&options.scenario)?;
     let integer = is_integer_key(&options.key);
     let fixed = options
@@ -207,7 +190,7 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
                 });
             }
             simulated = true;
-            judge_by_simulation(&s, goal, options.max_trials)
+            judge_by_simulation(&s, goal, options.max_trials, &engine_config)
         };
         let (lo, hi) = match &options.between {
             Some(text) => {
@@ -331,116 +314,6 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
             );
         }
     }
-    let text = match options.format {
-        Format::Json => serde_json::to_string_pretty(&report).expect("serialisable") + "\n",
-        _ => table(&report),
-    };
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    if let Some(p) = pending {
-        let file_text = match p.format() {
-            Format::Json => serde_json::to_string_pretty(&report).expect("serialisable") + "\n",
-            _ => table(&report),
-        };
-        p.commit(&file_text)?;
-    }
+    super::emit(options.format, pending, out, &|e| e.solve(&report))?;
     Ok(Status::Agree)
-}
-
-fn table(r: &SolveReport) -> String {
-    let goal = format!(
-        "{}{}{}",
-        match r.goal.metric {
-            Metric::Path => "path",
-            Metric::Client => "client",
-        },
-        if r.goal.at_most { "<=" } else { ">=" },
-        r.goal.value
-    );
-    let mut s = format!(
-        "solve  {} for {goal} in {} over {}..{} (scanned, then bisected at every crossing)\n\n",
-        r.key,
-        r.scenario,
-        data_number(r.range.0),
-        data_number(r.range.1)
-    );
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for a in &r.series {
-        if a.answers.is_empty() {
-            rows.push(vec![
-                a.series.clone(),
-                format!(
-                    "none in {}..{}",
-                    data_number(r.range.0),
-                    data_number(r.range.1)
-                ),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-            ]);
-        }
-        for ans in &a.answers {
-            rows.push(match ans {
-                Answer {
-                    whole_range: Some((lo, hi)),
-                    metric,
-                    ..
-                } => vec![
-                    a.series.clone(),
-                    format!(
-                        "every value from {} to {}",
-                        data_number(*lo),
-                        data_number(*hi)
-                    ),
-                    data_number(*metric),
-                    "-".into(),
-                    "-".into(),
-                    "-".into(),
-                ],
-                ans => vec![
-                    a.series.clone(),
-                    data_number(ans.value),
-                    data_number(ans.metric),
-                    ans.past.map_or("-".into(), |p| data_number(p.0)),
-                    ans.past.map_or("-".into(), |p| data_number(p.1)),
-                    ans.unresolved.map_or("-".into(), |(x, (lo, hi))| {
-                        format!(
-                            "{} [{}, {}]",
-                            data_number(x),
-                            data_number(lo),
-                            data_number(hi)
-                        )
-                    }),
-                ],
-            });
-        }
-    }
-    s.push_str(&grid(
-        &[
-            "series",
-            &r.key,
-            "metric there",
-            "next value",
-            "metric there",
-            "undecided at [interval]",
-        ],
-        &rows,
-    ));
-    s.push('\n');
-    for a in &r.series {
-        s.push_str(&format!(
-            "{}: {}; {} values computed\n",
-            a.series, a.method, a.evaluations
-        ));
-        if !a.monotone {
-            s.push_str(&format!(
-                "warning: {}: the metric rises and falls over the range, so the bound can be \
-                 crossed more than once: every crossing the scan found is listed (a peak \
-                 narrower than the scan's spacing can still be missed)\n",
-                a.series
-            ));
-        }
-    }
-    s
 }

@@ -6,8 +6,8 @@ use crate::analytic;
 use crate::engine;
 use crate::error::{Error, InputError, Result};
 use crate::export::svg::{Plot, Series};
-use crate::export::{Format, PendingOutput, data_number};
-use crate::report::RunReport;
+use crate::export::{PendingOutput, data_number};
+pub use crate::report::sweep::{SweepPoint, SweepResult};
 use crate::scenario::{Overrides, Scenario};
 use crate::shard::{Job, Partial, Shard};
 use crate::sweep::{Base, Compare, Vary, parse_compare, parse_vary, vary_value};
@@ -35,24 +35,6 @@ pub struct SweepOptions {
     /// Simulate only this shard of every point and write the partial result (see `shard`).
     pub shard: Option<Shard>,
     pub method: super::Method,
-}
-
-/// One simulated point of one series.
-#[derive(Debug, Clone)]
-pub struct SweepPoint {
-    /// The varied values, in `--vary` order.
-    pub values: Vec<f64>,
-    /// Index into the series labels.
-    pub series: usize,
-    pub report: RunReport,
-}
-
-#[derive(Debug, Clone)]
-pub struct SweepResult {
-    pub scenario: String,
-    pub varies: Vec<Vary>,
-    pub series: Vec<String>,
-    pub points: Vec<SweepPoint>,
 }
 
 /// Every combination of the compared values: (label, settings).
@@ -233,7 +215,11 @@ fn run_points(
 
 pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
     let prepared = prepare(options)?;
-    let csv_file = options.common.pending_output()?;
+    let csv_file = if options.shard.is_some() {
+        options.common.pending_partial()?
+    } else {
+        options.common.pending_output()?
+    };
     if let Some(shard) = options.shard {
         if options.plot.is_some() {
             return Err(InputError::new(
@@ -257,16 +243,11 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
     let plot_file = options
         .plot
         .as_deref()
-        .map(|p| PendingOutput::create_as(p, Format::Table))
+        .map(|p| crate::export::plot_file(p, "--plot"))
         .transpose()?;
     let result = run_points(&prepared, options.method, &options.common)?;
 
-    let csv = to_csv(&result);
-    out.write_all(csv.as_bytes())
-        .map_err(|e| Error::Runtime(format!("cannot write to standard output: {e}")))?;
-    if let Some(f) = csv_file {
-        f.commit(&csv)?;
-    }
+    super::emit(options.common.format, csv_file, out, &|e| e.sweep(&result))?;
     if let Some(f) = plot_file {
         let plot = plot(&result, &prepared, &options.metric, options.log_y);
         f.commit(
@@ -322,59 +303,6 @@ fn sweep_shard(
     let partial = Partial::new("sweep", shard, parts, varies, series, threads, elapsed);
     super::write_partial(&partial, pending, out)?;
     Ok(Status::Agree)
-}
-
-/// The tidy CSV: one row per point × series × metric.
-pub fn to_csv(result: &SweepResult) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = result.varies.iter().map(|v| v.key.clone()).collect();
-    header.extend(
-        [
-            "series",
-            "metric",
-            "estimate",
-            "ci_low",
-            "ci_high",
-            "closed_form",
-            "verdict",
-            "hits",
-            "samples",
-            "p_value",
-        ]
-        .map(String::from),
-    );
-    w.write_record(&header).expect("writing to memory");
-    let opt = |x: Option<f64>| x.map(data_number).unwrap_or_default();
-    for p in &result.points {
-        for m in &p.report.results {
-            let mut row: Vec<String> = result
-                .varies
-                .iter()
-                .zip(&p.values)
-                .map(|(v, &x)| {
-                    if v.integer {
-                        format!("{}", x as i64)
-                    } else {
-                        data_number(x)
-                    }
-                })
-                .collect();
-            row.extend([
-                result.series[p.series].clone(),
-                m.metric.to_string(),
-                opt(m.estimate),
-                opt(m.ci95[0]),
-                opt(m.ci95[1]),
-                opt(m.closed_form),
-                m.verdict.name().to_string(),
-                m.hits.to_string(),
-                m.samples.to_string(),
-                opt(m.p_value),
-            ]);
-            w.write_record(&row).expect("writing to memory");
-        }
-    }
-    String::from_utf8(w.into_inner().expect("writing to memory")).expect("utf-8")
 }
 
 /// The plot of a sweep: its points with their intervals, and along x the closed form of the

@@ -1,16 +1,35 @@
-//! JSON: one object per command, fields as SPEC §5.
+//! JSON: one object per command, each report's fields as the docs list them.
 
 use super::Exporter;
+use crate::report::check::CheckReport;
+use crate::report::solve::SolveReport;
+use crate::report::sweep::SweepResult;
 use crate::report::{ReproduceReport, RunReport};
 
 pub struct Json;
 
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("reports serialise") + "\n"
+}
+
 impl Exporter for Json {
     fn run(&self, report: &RunReport) -> String {
-        serde_json::to_string_pretty(report).expect("reports serialise") + "\n"
+        pretty(report)
     }
 
     fn reproduce(&self, report: &ReproduceReport) -> String {
-        serde_json::to_string_pretty(report).expect("reports serialise") + "\n"
+        pretty(report)
+    }
+
+    fn sweep(&self, result: &SweepResult) -> String {
+        pretty(result)
+    }
+
+    fn check(&self, report: &CheckReport) -> String {
+        pretty(report)
+    }
+
+    fn solve(&self, report: &SolveReport) -> String {
+        pretty(report)
     }
 }

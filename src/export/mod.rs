@@ -2,58 +2,99 @@
 
 mod csv;
 mod json;
+mod junit;
 pub mod svg;
 mod table;
 
 use crate::error::{Error, InputError, Result};
+use crate::report::check::CheckReport;
+use crate::report::solve::SolveReport;
+use crate::report::sweep::SweepResult;
 use crate::report::{ReproduceReport, RunReport};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A way of rendering reports as text.
+/// A way of rendering reports as text: one per format, each command's report in each.
 pub trait Exporter {
     fn run(&self, report: &RunReport) -> String;
     fn reproduce(&self, report: &ReproduceReport) -> String;
+    fn sweep(&self, result: &SweepResult) -> String;
+    fn check(&self, report: &CheckReport) -> String;
+    fn solve(&self, report: &SolveReport) -> String;
 }
 
-/// Output formats (`--format`).
+/// Output formats (`--format`), the same on every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    /// Aligned columns and prose, for people.
     #[default]
     Table,
+    /// Tidy CSV: one row per metric (per point, case or check).
     Csv,
     Json,
+    /// JUnit XML: one test case per verdict, which CI systems display.
+    Junit,
+}
+
+/// The extensions `--output` accepts, and the format each picks.
+pub const OUTPUT_EXTENSIONS: [(&str, Format); 3] = [
+    ("csv", Format::Csv),
+    ("json", Format::Json),
+    ("xml", Format::Junit),
+];
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
 }
 
 impl Format {
-    pub fn exporter(self) -> Box<dyn Exporter> {
+    pub fn exporter(self) -> &'static dyn Exporter {
         match self {
-            Format::Table => Box::new(table::Table),
-            Format::Csv => Box::new(csv::Csv),
-            Format::Json => Box::new(json::Json),
+            Format::Table => &table::Table,
+            Format::Csv => &csv::Csv,
+            Format::Json => &json::Json,
+            Format::Junit => &junit::Junit,
         }
     }
 
-    /// The format a result file is written in, from its extension.
-    pub fn for_file(path: &Path) -> Result<Format, InputError> {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("csv") => Ok(Format::Csv),
-            Some("json") => Ok(Format::Json),
-            _ => Err(InputError::new(
-                "command line",
-                "--output",
-                format!(
-                    "`{}` has no .csv or .json extension; the extension picks the file's format",
-                    path.display()
-                ),
-            )),
-        }
+    /// The format a result file (`flag`, e.g. `--output`) is written in, from its extension:
+    /// `.csv`, `.json` or `.xml` (JUnit); anything else is refused with that list.
+    pub fn for_file(path: &Path, flag: &str) -> Result<Format, InputError> {
+        let ext = extension(path);
+        OUTPUT_EXTENSIONS
+            .iter()
+            .find(|(e, _)| Some(*e) == ext.as_deref())
+            .map(|&(_, f)| f)
+            .ok_or_else(|| {
+                InputError::new(
+                    "command line",
+                    flag,
+                    format!(
+                        "`{}`: expected a file ending in .csv, .json or .xml (JUnit); the \
+                         extension picks the file's format",
+                        path.display()
+                    ),
+                )
+            })
     }
+}
+
+/// A plot file (`flag`: `--plot`, `--cdf`): SVG, so its name must end in `.svg`.
+pub fn plot_file(path: &Path, flag: &str) -> Result<PendingOutput> {
+    if extension(path).as_deref() != Some("svg") {
+        return Err(InputError::new(
+            "command line",
+            flag,
+            format!(
+                "`{}`: expected a file ending in .svg (plots are SVG)",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    PendingOutput::create_as(path, Format::Table)
 }
 
 /// A result file being prepared: created (as a temporary file beside its destination) before
@@ -66,9 +107,9 @@ pub struct PendingOutput {
 }
 
 impl PendingOutput {
-    /// A result file whose format follows its extension (.csv or .json).
+    /// A result file (`--output`) whose format follows its extension (.csv, .json, .xml).
     pub fn create(path: &Path) -> Result<PendingOutput> {
-        let format = Format::for_file(path)?;
+        let format = Format::for_file(path, "--output")?;
         Self::create_as(path, format)
     }
 

@@ -1,7 +1,12 @@
 //! The human-readable table printed by default.
 
-use super::{Exporter, human_number};
+use super::{Exporter, data_number, grid, human_number};
+use crate::report::check::{CheckReport, CheckVerdict, POWER};
+use crate::report::solve::SolveReport;
+use crate::report::sweep::SweepResult;
 use crate::report::{MetricRow, ReproduceReport, RunReport};
+use crate::solve::{Answer, Metric};
+use crate::stats::Detectable;
 use std::fmt::Write;
 
 pub struct Table;
@@ -52,7 +57,7 @@ fn cells(m: &MetricRow, paths: u64) -> [String; 7] {
     ]
 }
 
-fn grid(rows: &[[String; 7]]) -> String {
+fn metric_grid(rows: &[[String; 7]]) -> String {
     let header = [
         "metric",
         "estimate",
@@ -94,7 +99,7 @@ fn body(r: &RunReport) -> String {
     }
     s.push('\n');
     let rows: Vec<_> = r.results.iter().map(|m| cells(m, r.paths)).collect();
-    s.push_str(&grid(&rows));
+    s.push_str(&metric_grid(&rows));
     s
 }
 
@@ -200,6 +205,218 @@ fn quantiles(r: &RunReport) -> String {
     s
 }
 
+fn detectable_text(d: Option<Detectable>) -> String {
+    match d {
+        None => "-".into(),
+        Some(Detectable::Relative(x)) => format!("±{:.2}%", 100.0 * x),
+        Some(Detectable::Absolute(x)) => format!("p ≥ {}", human_number(x)),
+        Some(Detectable::Nothing) => "> 100%".into(),
+    }
+}
+
+fn check_table(r: &CheckReport) -> String {
+    let header = [
+        "scenario",
+        "metric",
+        "closed form",
+        "reference",
+        "exact",
+        "estimate",
+        "95% interval",
+        "detects",
+        "verdict",
+    ];
+    let cell = |x: Option<f64>| x.map_or("-".to_string(), human_number);
+    let rows: Vec<[String; 9]> = r
+        .rows
+        .iter()
+        .map(|c| {
+            [
+                c.scenario.clone(),
+                c.metric.to_string(),
+                cell(c.closed_form),
+                c.reference_status.to_string(),
+                match c.exact_status {
+                    "differs" => format!("{} (differs)", cell(c.exact)),
+                    _ => cell(c.exact),
+                },
+                cell(c.estimate),
+                format!("[{}, {}]", cell(c.ci95[0]), cell(c.ci95[1])),
+                detectable_text(c.detectable),
+                c.verdict.name().to_string(),
+            ]
+        })
+        .collect();
+    let mut s = grid(&header, &rows);
+    let failed = r
+        .rows
+        .iter()
+        .filter(|c| c.verdict == CheckVerdict::Disagree)
+        .count();
+    let unreferenced = r
+        .rows
+        .iter()
+        .filter(|c| c.verdict == CheckVerdict::NoReference)
+        .count();
+    let _ = writeln!(
+        s,
+        "\n{} checks at family α {} (each at {:.3e}); \"detects\": the smallest closed-form error caught with probability {POWER}.",
+        r.checks, r.family_alpha, r.alpha_per_check
+    );
+    let _ = writeln!(
+        s,
+        "{}; {} paths in {:.1} s",
+        match (failed, unreferenced) {
+            (0, 0) => "all agree".to_string(),
+            (0, n) => format!("{n} without a reference, none disagrees"),
+            (f, 0) => format!("{f} disagree"),
+            (f, n) => format!("{f} disagree, {n} without a reference"),
+        },
+        r.paths_simulated,
+        r.elapsed_seconds
+    );
+    s
+}
+
+fn solve_table(r: &SolveReport) -> String {
+    let goal = format!(
+        "{}{}{}",
+        match r.goal.metric {
+            Metric::Path => "path",
+            Metric::Client => "client",
+        },
+        if r.goal.at_most { "<=" } else { ">=" },
+        r.goal.value
+    );
+    let mut s = format!(
+        "solve  {} for {goal} in {} over {}..{} (scanned, then bisected at every crossing)\n\n",
+        r.key,
+        r.scenario,
+        data_number(r.range.0),
+        data_number(r.range.1)
+    );
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for a in &r.series {
+        if a.answers.is_empty() {
+            rows.push(vec![
+                a.series.clone(),
+                format!(
+                    "none in {}..{}",
+                    data_number(r.range.0),
+                    data_number(r.range.1)
+                ),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ]);
+        }
+        for ans in &a.answers {
+            rows.push(match ans {
+                Answer {
+                    whole_range: Some((lo, hi)),
+                    metric,
+                    ..
+                } => vec![
+                    a.series.clone(),
+                    format!(
+                        "every value from {} to {}",
+                        data_number(*lo),
+                        data_number(*hi)
+                    ),
+                    data_number(*metric),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                ],
+                ans => vec![
+                    a.series.clone(),
+                    data_number(ans.value),
+                    data_number(ans.metric),
+                    ans.past.map_or("-".into(), |p| data_number(p.0)),
+                    ans.past.map_or("-".into(), |p| data_number(p.1)),
+                    ans.unresolved.map_or("-".into(), |(x, (lo, hi))| {
+                        format!(
+                            "{} [{}, {}]",
+                            data_number(x),
+                            data_number(lo),
+                            data_number(hi)
+                        )
+                    }),
+                ],
+            });
+        }
+    }
+    s.push_str(&grid(
+        &[
+            "series",
+            &r.key,
+            "metric there",
+            "next value",
+            "metric there",
+            "undecided at [interval]",
+        ],
+        &rows,
+    ));
+    s.push('\n');
+    for a in &r.series {
+        s.push_str(&format!(
+            "{}: {}; {} values computed\n",
+            a.series, a.method, a.evaluations
+        ));
+        if !a.monotone {
+            s.push_str(&format!(
+                "warning: {}: the metric rises and falls over the range, so the bound can be \
+                 crossed more than once: every crossing the scan found is listed (a peak \
+                 narrower than the scan's spacing can still be missed)\n",
+                a.series
+            ));
+        }
+    }
+    s
+}
+
+/// A sweep for people: one line per point, series and metric.
+fn sweep_table(r: &SweepResult) -> String {
+    let mut header: Vec<&str> = r.varies.iter().map(|v| v.key.as_str()).collect();
+    header.extend([
+        "series",
+        "metric",
+        "estimate",
+        "95% interval",
+        "closed form",
+        "verdict",
+    ]);
+    let cell = |x: Option<f64>| x.map_or("-".to_string(), human_number);
+    let mut rows = Vec::new();
+    for p in &r.points {
+        for m in &p.report.results {
+            let mut row: Vec<String> = r
+                .varies
+                .iter()
+                .zip(&p.values)
+                .map(|(v, &x)| {
+                    if v.integer {
+                        format!("{}", x as i64)
+                    } else {
+                        data_number(x)
+                    }
+                })
+                .collect();
+            row.extend([
+                r.series[p.series].clone(),
+                m.metric.to_string(),
+                cell(m.estimate),
+                interval(m, p.report.paths),
+                cell(m.closed_form),
+                m.verdict.name().to_string(),
+            ]);
+            rows.push(row);
+        }
+    }
+    format!("sweep  {}\n\n{}", r.scenario, grid(&header, &rows))
+}
+
 impl Exporter for Table {
     fn run(&self, r: &RunReport) -> String {
         let mut s = format!("scenario  {}", r.scenario);
@@ -220,5 +437,17 @@ impl Exporter for Table {
         let _ = writeln!(s, "{}", r.conclusion);
         let _ = writeln!(s, "\nelapsed: {:.2} s", r.elapsed_seconds);
         s
+    }
+
+    fn sweep(&self, r: &SweepResult) -> String {
+        sweep_table(r)
+    }
+
+    fn check(&self, r: &CheckReport) -> String {
+        check_table(r)
+    }
+
+    fn solve(&self, r: &SolveReport) -> String {
+        solve_table(r)
     }
 }

@@ -247,15 +247,59 @@ pub struct Base {
     pub name: String,
 }
 
+/// Whether the dotted `key` names a value in `table`.
+fn has_key(table: &toml::Table, key: &str) -> bool {
+    let mut parts = key.split('.');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let mut v = match table.get(first) {
+        Some(v) => v,
+        None => return false,
+    };
+    for part in parts {
+        v = match v.as_table().and_then(|t| t.get(part)) {
+            Some(v) => v,
+            None => return false,
+        };
+    }
+    true
+}
+
 impl Base {
     pub fn load(path: &Path) -> Result<Base, InputError> {
+        Base::load_with_data(path, None)
+    }
+
+    /// As [`Base::load`], with the network's data file replaced by `data` (`--data`, taken
+    /// from the current folder) as [`Scenario::load_with_data`] does.
+    pub fn load_with_data(path: &Path, data: Option<&Path>) -> Result<Base, InputError> {
         let label = path.display().to_string();
         // Validate the file as it is first, so its own errors read as usual.
-        Scenario::load(path)?;
+        Scenario::load_with_data(path, data)?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::whole(&label, format!("cannot read: {e}")))?;
-        let table: toml::Table = toml::from_str(&text)
+        let mut table: toml::Table = toml::from_str(&text)
             .map_err(|e| InputError::whole(&label, e.message().to_string()))?;
+        if let Some(data) = data {
+            let absolute = std::env::current_dir()
+                .map(|d| d.join(data))
+                .unwrap_or_else(|_| data.to_path_buf());
+            let file = toml::Value::String(absolute.display().to_string());
+            // The one data key the scenario has (loading it above made sure there is one).
+            for key in [
+                "network.tor_families.csv",
+                "network.simplex_presets.csv",
+                "network.servers_csv",
+                "network.csv",
+            ] {
+                if has_key(&table, key) {
+                    set_key(&mut table, key, file)
+                        .map_err(|m| InputError::new("command line", "--data", m))?;
+                    break;
+                }
+            }
+        }
         Ok(Base {
             table,
             dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),

@@ -1,6 +1,10 @@
 //! From counts to results: each metric's estimate, exact interval, closed form, p-value and
 //! verdict, gathered in the report that every export format renders.
 
+pub mod check;
+pub mod solve;
+pub mod sweep;
+
 use crate::analytic::client::{self, ClientLaw};
 use crate::analytic::{self, ClosedForm};
 use crate::engine::{Counts, Outcome};
