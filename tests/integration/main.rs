@@ -8,6 +8,7 @@ mod corpus;
 mod crash;
 mod determinism;
 mod exact;
+mod formats;
 mod guards;
 mod importance;
 mod kernels;
