@@ -51,7 +51,7 @@ pub enum Command {
     Bench {
         /// Paths per engine run (the slow baselines run fewer). Runs much shorter than a
         /// second let the VM's noise and thread start-up weigh on the two-thread figure.
-        #[arg(long, default_value_t = 400_000_000)]
+        #[arg(long, default_value_t = 400_000_000, value_parser = positive_count)]
         paths: u64,
         /// Runs per measurement; the median is reported.
         #[arg(long, default_value_t = 5)]
@@ -79,9 +79,9 @@ pub struct SweepArgs {
     #[arg(long, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Clients per point (default: the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = positive_count)]
     pub trials: Option<u64>,
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     pub seed: Option<u64>,
     /// Metric drawn in the plot.
     #[arg(long, default_value = "client", value_parser = ["path", "client", "first"])]
@@ -172,6 +172,19 @@ pub struct CheckArgs {
     pub quiet: bool,
 }
 
+/// A count as people write it: `2000`, `1_000_000` or `1e6`.
+fn count(text: &str) -> Result<u64, String> {
+    pathrisk::scenario::count::parse_count(text)
+}
+
+/// A count of at least 1.
+fn positive_count(text: &str) -> Result<u64, String> {
+    match count(text)? {
+        0 => Err("0; expected at least 1".to_string()),
+        n => Ok(n),
+    }
+}
+
 /// `--format`: the same four on every command.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -224,10 +237,10 @@ pub struct Common {
 #[derive(Debug, Args)]
 pub struct ReproduceArgs {
     /// Clients per case (default: each case's own, 50 000).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = positive_count)]
     pub trials: Option<u64>,
     /// Seed for every case (default: each case's own).
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     pub seed: Option<u64>,
     #[command(flatten)]
     pub common: Common,
@@ -238,15 +251,15 @@ pub struct RunArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
     /// Clients to simulate.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = positive_count)]
     pub trials: Option<u64>,
     /// Paths per client (M).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = positive_count)]
     pub paths: Option<u64>,
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     pub seed: Option<u64>,
     /// Hops per path.
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     pub hops: Option<u64>,
     /// Selection policy.
     #[arg(long, value_enum)]
@@ -327,7 +340,7 @@ pub struct SolveArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Most clients one simulated evaluation may take (from 10 000, ×4 while undecided).
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 1_000_000, value_parser = positive_count)]
     pub max_trials: u64,
 }
 

@@ -117,6 +117,17 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
     };
     let base = Base::load(&options.scenario)?;
     let integer = is_integer_key(&options.key);
+    // A key the scenario format does not know is refused as such, before any search.
+    let probe = if integer {
+        toml::Value::Integer(1)
+    } else {
+        toml::Value::Float(0.5)
+    };
+    if let Err(e) = base.with(&[(options.key.as_str(), probe)])
+        && e.message.starts_with("unknown field")
+    {
+        return Err(cli("--for", e.message));
+    }
     let fixed = options
         .set
         .iter()

@@ -371,12 +371,14 @@ impl Network {
             }
         };
         for name in operators {
-            let op = self
-                .operators
-                .iter_mut()
-                .find(|o| &o.name == name)
-                .ok_or_else(|| format!("no operator is named `{name}`"))?;
-            op.entity = idx;
+            let Some(i) = self.operators.iter().position(|o| &o.name == name) else {
+                let known = self.operators.iter().map(|o| o.name.as_str());
+                return Err(format!(
+                    "no operator is named `{name}`{}",
+                    crate::scenario::names::did_you_mean(name, known)
+                ));
+            };
+            self.operators[i].entity = idx;
         }
         self.drop_unused_entities();
         Ok(())

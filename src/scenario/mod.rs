@@ -1,8 +1,10 @@
 //! Scenario loading: TOML (and the CSV files it names) → a validated [`Scenario`]. Every error
 //! names the file and the key or row, and says what was expected.
 
+pub mod count;
 pub mod csv;
 pub mod data;
+pub mod names;
 mod raw;
 
 pub use self::csv::{
@@ -96,7 +98,7 @@ impl Scenario {
         default_name: &str,
     ) -> Result<Scenario, InputError> {
         let raw = deserialize(text, label)?;
-        build(raw, label, base, default_name, false)
+        build(raw, label, base, default_name, false).map_err(|e| with_line(e, text, label))
     }
 
     /// Reads a scenario whose network data file is given on the command line (`--data`):
@@ -136,7 +138,7 @@ impl Scenario {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        build(raw, &label, &base, &stem, data.is_some())
+        build(raw, &label, &base, &stem, data.is_some()).map_err(|e| with_line(e, &text, &label))
     }
 
     /// Applies command-line overrides and validates the result again.
@@ -193,6 +195,23 @@ impl Scenario {
     }
 }
 
+/// An error about a key of the file gets the line of the name it is about (the first name in
+/// backticks of its message), where the file names it in quotes.
+fn with_line(mut e: InputError, text: &str, label: &str) -> InputError {
+    let about_this_file = e.source == label;
+    let has_line = e
+        .location
+        .as_deref()
+        .is_some_and(|l| l.starts_with("line "));
+    if let (true, false, Some(location)) = (about_this_file, has_line, e.location.clone())
+        && let Some(name) = e.message.split('`').nth(1)
+        && let Some(line) = names::line_naming(text, name)
+    {
+        e.location = Some(format!("line {line}, {location}"));
+    }
+    e
+}
+
 fn deserialize(text: &str, label: &str) -> Result<RawScenario, InputError> {
     let de = toml::Deserializer::parse(text).map_err(|e| toml_error(&e, text, label, None))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -213,7 +232,14 @@ fn toml_error(e: &toml::de::Error, text: &str, label: &str, key: Option<String>)
     if let Some(k) = key {
         location.push(format!("key `{k}`"));
     }
-    let message = e.message().trim().replace('\n', " ");
+    let mut message = e.message().trim().replace('\n', " ");
+    if let Some(unknown) = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next())
+    {
+        let hint = names::did_you_mean(unknown, names::listed(&message));
+        message.push_str(&hint);
+    }
     if location.is_empty() {
         InputError::whole(label, message)
     } else {
@@ -545,7 +571,8 @@ fn parse_target(v: &toml::Value, network: &Network) -> Result<Target, String> {
             .ok_or_else(|| format!("{name} is not a string; expected an entity name"))?;
         network.entity_index(name).ok_or_else(|| {
             format!(
-                "no operator belongs to entity `{name}`; entities are: {}",
+                "no operator belongs to entity `{name}`{}; entities are: {}",
+                names::did_you_mean(name, network.entities.iter().map(String::as_str)),
                 list(&network.entities)
             )
         })

@@ -1,5 +1,6 @@
 //! The scenario file as written: serde structures that mirror the TOML one to one.
 
+use super::count::{count, opt_count};
 use crate::adversary::Event;
 use crate::select::Selection;
 use serde::Deserialize;
@@ -20,7 +21,9 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGuards {
+    #[serde(deserialize_with = "count")]
     pub count: u64,
+    #[serde(default, deserialize_with = "opt_count")]
     pub lifetime: Option<u64>,
 }
 
@@ -39,6 +42,7 @@ pub struct RawNetwork {
     /// An adversary added to whatever network the other keys build.
     pub add_adversary: Option<RawAddAdversary>,
     /// Prefix length deriving subnets from IPv4 addresses (`ip` of servers).
+    #[serde(default, deserialize_with = "opt_count")]
     pub subnet_prefix: Option<u8>,
     /// Entity name → operators it owns, overriding each operator's own `entity`.
     pub entities: Option<BTreeMap<String, Vec<String>>>,
@@ -47,7 +51,9 @@ pub struct RawNetwork {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUniform {
+    #[serde(deserialize_with = "count")]
     pub operators: u64,
+    #[serde(default, deserialize_with = "opt_count")]
     pub servers: Option<u64>,
 }
 
@@ -55,7 +61,9 @@ pub struct RawUniform {
 #[serde(deny_unknown_fields)]
 pub struct RawAdversaryNetwork {
     pub share: f64,
+    #[serde(deserialize_with = "count")]
     pub others: u64,
+    #[serde(default, deserialize_with = "opt_count")]
     pub operators: Option<u64>,
     pub name: Option<String>,
 }
@@ -63,6 +71,7 @@ pub struct RawAdversaryNetwork {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawZipf {
+    #[serde(deserialize_with = "count")]
     pub operators: u64,
     pub exponent: f64,
 }
@@ -72,6 +81,7 @@ pub struct RawZipf {
 pub struct RawOperator {
     pub name: String,
     pub share: Option<f64>,
+    #[serde(default, deserialize_with = "opt_count")]
     pub servers: Option<u64>,
     pub entity: Option<String>,
 }
@@ -80,6 +90,7 @@ pub struct RawOperator {
 #[serde(deny_unknown_fields)]
 pub struct RawTorFamilies {
     pub csv: String,
+    #[serde(default, deserialize_with = "opt_count")]
     pub others: Option<u64>,
 }
 
@@ -89,6 +100,7 @@ pub struct RawSimplex {
     pub csv: String,
     pub operators: Vec<String>,
     pub protocol: Option<String>,
+    #[serde(default, deserialize_with = "opt_count")]
     pub custom: Option<u64>,
 }
 
@@ -96,6 +108,7 @@ pub struct RawSimplex {
 #[serde(deny_unknown_fields)]
 pub struct RawAddAdversary {
     pub share: f64,
+    #[serde(default, deserialize_with = "opt_count")]
     pub operators: Option<u64>,
     pub name: Option<String>,
 }
@@ -114,6 +127,7 @@ pub struct RawServer {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPath {
+    #[serde(default, deserialize_with = "opt_count")]
     pub hops: Option<u64>,
     pub selection: Option<Selection>,
     /// `true`, `false` or `"after-first"` (every hop but the first, a guard).
@@ -135,8 +149,11 @@ pub struct RawAdversary {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
+    #[serde(default, deserialize_with = "opt_count")]
     pub paths: Option<u64>,
+    #[serde(default, deserialize_with = "opt_count")]
     pub trials: Option<u64>,
+    #[serde(default, deserialize_with = "opt_count")]
     pub seed: Option<u64>,
     pub paths_per_day: Option<f64>,
 }

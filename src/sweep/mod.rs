@@ -325,7 +325,35 @@ impl Base {
         }
         let text = toml::to_string(&table).expect("a TOML table serialises");
         let label = format!("{} (with {described})", self.label);
-        Scenario::parse(&text, &label, &self.dir, &self.name)
+        Scenario::parse(&text, &label, &self.dir, &self.name).map_err(|mut e| {
+            // Line numbers would point into the rewritten text, not the file: drop them, and
+            // blame the setting itself when the error is about its key.
+            if let Some(location) = e.location.as_mut()
+                && let Some(rest) = location.strip_prefix("line ")
+            {
+                *location = rest
+                    .split_once(", ")
+                    .map_or(String::new(), |(_, key)| key.to_string());
+            }
+            let about_setting = settings.iter().find(|(k, _)| {
+                e.location.as_deref().is_some_and(|l| {
+                    l.strip_prefix("key `")
+                        .and_then(|l| l.strip_suffix('`'))
+                        .is_some_and(|at| k.starts_with(at) || at.starts_with(k))
+                })
+            });
+            if let Some((key, _)) = about_setting {
+                return InputError::new(
+                    "command line",
+                    format!("setting `{key}` (--set, --vary or --compare)"),
+                    e.message,
+                );
+            }
+            if e.location.as_deref() == Some("") {
+                e.location = None;
+            }
+            e
+        })
     }
 }
 

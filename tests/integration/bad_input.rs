@@ -278,3 +278,118 @@ fn rejects_an_output_without_a_known_extension() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--output"));
     assert!(!dir.path().join("result.txt").exists());
 }
+
+#[test]
+fn counts_accept_exponents_and_separators_and_refuse_fractions() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(
+        dir.path(),
+        "ok.toml",
+        &format!("{NET}[run]\ntrials = 1e3\npaths = 1_000\n"),
+    );
+    let out = pathrisk()
+        .arg("run")
+        .arg(&ok)
+        .args(["--format", "json", "--seed", "1e1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["trials"].as_u64(), v["paths"].as_u64()),
+        (Some(1000), Some(1000))
+    );
+    assert_eq!(v["seed"].as_u64(), Some(10));
+    let out = pathrisk()
+        .arg("run")
+        .arg(&ok)
+        .args([
+            "--trials",
+            "1_000_000",
+            "--paths",
+            "1e0",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["trials"].as_u64(), Some(1_000_000));
+    for bad in ["1.5", "-1", "lots", "0"] {
+        let out = pathrisk()
+            .arg("run")
+            .arg(&ok)
+            .arg(format!("--trials={bad}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(
+            stderr.contains("--trials") && !stderr.contains("u64"),
+            "{bad}: {stderr}"
+        );
+    }
+    rejects(
+        &format!("{NET}[run]\ntrials = 2.5\n"),
+        &["run.trials", "not a whole number"],
+    );
+    rejects(
+        &format!("{NET}[path]\nhops = \"four\"\n"),
+        &["line 4", "path.hops", "expected a whole number"],
+    );
+}
+
+#[test]
+fn unknown_names_get_their_line_and_a_suggestion() {
+    rejects(
+        &format!("{NET}[adversary]\ntarget = {{ coalition = [\"op1\", \"opp2\"] }}\n"),
+        &[
+            "line 4",
+            "adversary.target",
+            "`opp2`",
+            "did you mean `op2`?",
+        ],
+    );
+    rejects(
+        &format!("{NET}[network.entities]\nm = [\"op1\", \"op7\"]\n"),
+        &[
+            "line 4",
+            "no operator is named `op7`",
+            "did you mean `op1`?",
+        ],
+    );
+    rejects(
+        &format!("{NET}[runn]\ntrials = 3\n"),
+        &["line 3", "`runn`", "did you mean `run`?"],
+    );
+}
+
+#[test]
+fn a_misspelt_setting_is_blamed_on_the_command_line() {
+    let scenario = super::root().join("scenarios/one-entity-ends.toml");
+    for args in [
+        vec!["sweep", "--vary", "network.adversary.shar=0.1:0.2:2"],
+        vec!["run", "--set", "network.adversry.share=0.1"],
+        vec![
+            "solve",
+            "--for",
+            "network.adversary.shares",
+            "--target",
+            "client<=0.1",
+        ],
+    ] {
+        let out = pathrisk()
+            .arg(args[0])
+            .arg(&scenario)
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("command line") && stderr.contains("did you mean `"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("line 1"), "{args:?}: {stderr}");
+    }
+}
