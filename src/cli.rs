@@ -40,6 +40,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Sweep scenario keys over ranges; tidy CSV on stdout, optionally an SVG plot.
     Sweep(SweepArgs),
+    /// List the shipped scenarios of real networks (Tor, Session, SimpleX), one line each.
+    Presets,
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

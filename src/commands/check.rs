@@ -211,6 +211,7 @@ pub fn check_formula(
         alpha: alpha_each,
         ..options.common.clone()
     };
+    super::announce_cost(&scenarios.iter().collect::<Vec<_>>(), &options.common)?;
     let bar = progress_bar(
         options.common.progress,
         scenarios.iter().map(chunks_of).sum(),

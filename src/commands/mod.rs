@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod merge;
+pub mod presets;
 pub mod reproduce;
 pub mod run;
 pub mod solve;
@@ -224,6 +225,70 @@ fn write_partial(
             crate::error::Error::Runtime(format!("cannot write to standard output: {e}"))
         }),
     }
+}
+
+/// Runs estimated to take longer than this many seconds say so before they start.
+pub const ANNOUNCE_SECONDS: f64 = 60.0;
+/// Below this many paths in all no estimate is made (the slowest kernel draws them in well
+/// under a minute).
+const ANNOUNCE_PATHS: u64 = 100_000_000;
+/// Paths a pilot run draws to measure a scenario's rate.
+const PILOT_PATHS: u64 = 1 << 21;
+
+/// Paths a Monte Carlo run of `scenario` draws.
+fn paths_of(scenario: &Scenario) -> u64 {
+    scenario.run.trials.saturating_mul(scenario.run.paths)
+}
+
+/// The paths a run of `scenarios` draws and the seconds it should take at the rate a short
+/// pilot run of each measures here (`None` when they are too few to be worth measuring).
+pub fn estimate_cost(scenarios: &[&Scenario], engine: &EngineConfig) -> Result<Option<(u64, f64)>> {
+    let total: u64 = scenarios
+        .iter()
+        .map(|s| paths_of(s))
+        .fold(0, u64::saturating_add);
+    if total < ANNOUNCE_PATHS {
+        return Ok(None);
+    }
+    let mut seconds = 0.0;
+    for s in scenarios {
+        let mut pilot = (*s).clone();
+        pilot.run.paths = pilot.run.paths.min(PILOT_PATHS);
+        pilot.run.trials = (PILOT_PATHS / pilot.run.paths).clamp(1, pilot.run.trials);
+        let o = engine::simulate(&pilot, engine, &|_| {})?;
+        let rate = o.counts.paths_drawn.max(1) as f64 / o.elapsed_seconds.max(1e-9);
+        seconds += paths_of(s) as f64 / rate;
+    }
+    Ok(Some((total, seconds)))
+}
+
+/// "4.6 days", "3.2 h", "12 min", "45 s".
+fn duration_text(seconds: f64) -> String {
+    if seconds >= 2.0 * 86_400.0 {
+        format!("{:.1} days", seconds / 86_400.0)
+    } else if seconds >= 2.0 * 3600.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else if seconds >= 120.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else {
+        format!("{seconds:.0} s")
+    }
+}
+
+/// Says on stderr (with or without a terminal) what a run that should take longer than
+/// [`ANNOUNCE_SECONDS`] will cost, before it starts.
+fn announce_cost(scenarios: &[&Scenario], options: &CommonOptions) -> Result<()> {
+    if let Some((paths, seconds)) = estimate_cost(scenarios, &options.engine())?
+        && seconds > ANNOUNCE_SECONDS
+    {
+        eprintln!(
+            "pathrisk: this run draws {paths:.3e} paths: about {} at the rate measured here \
+             ({:.3e} paths/s); Ctrl-C stops it",
+            duration_text(seconds),
+            paths as f64 / seconds
+        );
+    }
+    Ok(())
 }
 
 /// Chunks a scenario will run, for the progress bar.

@@ -75,6 +75,7 @@ pub fn reproduce(options: &ReproduceOptions, out: &mut dyn Write) -> Result<Stat
     let scenarios = scenarios(options)?;
     let pending = options.common.pending_output()?;
     let chunks = scenarios.iter().map(super::chunks_of).sum();
+    super::announce_cost(&scenarios.iter().collect::<Vec<_>>(), &options.common)?;
     let bar = progress_bar(options.common.progress, chunks);
     let mut cases = Vec::new();
     for s in &scenarios {

@@ -106,6 +106,7 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
         return run_shard(&scenario, shard, options, pending, out);
     }
     let cdf = options.cdf.as_deref().map(cdf_file).transpose()?;
+    super::announce_cost(&[&scenario], &options.common)?;
     let bar = progress_bar(options.common.progress, chunks_of(&scenario));
     bar.set_message(scenario.name.clone());
     let outcome = engine::simulate(&scenario, &options.common.engine(), &|n| bar.inc(n))?;

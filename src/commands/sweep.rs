@@ -187,6 +187,10 @@ fn run_points(
     common: &CommonOptions,
 ) -> Result<SweepResult> {
     let jobs = &prepared.jobs;
+    if method == super::Method::MonteCarlo {
+        let scenarios: Vec<&Scenario> = jobs.iter().map(|j| &j.2).collect();
+        super::announce_cost(&scenarios, common)?;
+    }
     let bar = progress_bar(
         common.progress,
         jobs.iter().map(|(_, _, s)| chunks_of(s)).sum(),

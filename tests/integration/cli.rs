@@ -298,3 +298,42 @@ fn bad_usage_exits_with_two() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_run_of_days_says_so_before_it_starts_without_a_terminal() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("pathrisk"))
+        .args(["run"])
+        .arg(super::root().join("scenarios/one-entity-ends.toml"))
+        .args(["--trials", "1e12", "--quiet", "--threads", "1"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // 10^12 clients × 2000 paths.
+    assert!(line.contains("2.000e15 paths"), "{line}");
+    assert!(line.contains("days") && line.contains("paths/s"), "{line}");
+}
+
+#[test]
+fn a_short_run_prints_no_estimate() {
+    let out = pathrisk()
+        .args(["run"])
+        .arg(super::root().join("scenarios/one-entity-ends.toml"))
+        .args(["--trials", "1000", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

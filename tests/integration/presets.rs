@@ -166,3 +166,38 @@ fn rejects_bad_preset_and_overlay_keys() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn the_presets_command_lists_every_file_in_the_presets_folder() {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("scenarios/presets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            format!(
+                "scenarios/presets/{}",
+                p.file_name().unwrap().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = pathrisk::commands::presets::PRESETS
+        .iter()
+        .map(|(f, _)| f.to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(files, listed);
+    for (file, text) in pathrisk::commands::presets::PRESETS {
+        assert_eq!(std::fs::read_to_string(root().join(file)).unwrap(), text);
+    }
+    let out = pathrisk().arg("presets").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for file in &files {
+        assert!(text.contains(file.as_str()), "{text}");
+    }
+    assert!(
+        text.contains("$PATHRISK_DATA/tor_families_2018-04-14_top64.csv"),
+        "{text}"
+    );
+}
