@@ -5,7 +5,7 @@ use crate::model::Network;
 use crate::select::{HopSource, Unit};
 use rand::Rng;
 
-/// Which hops of a path the adversary must hold (SPEC §1).
+/// Which hops of a path the adversary must hold (docs/model.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Event {
@@ -106,7 +106,7 @@ enum Want {
 }
 
 /// Decides whether a path drawn hop by hop is compromised, stopping the draw as soon as the
-/// answer is known (the early exit SPEC §2 allows).
+/// answer is known (the early exit of docs/engine.md).
 #[derive(Debug, Clone)]
 pub struct PathTest {
     /// Positions the event looks at.

@@ -65,7 +65,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code this error maps to (SPEC §4).
+    /// The process exit code this error maps to (docs/commands.md, "Exit codes").
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) => 2,

@@ -1,4 +1,4 @@
-//! Splitting a run across machines (SPEC §8): shard `I/N` simulates the I-th of N contiguous
+//! Splitting a run across machines (docs/cluster.md): shard `I/N` simulates the I-th of N contiguous
 //! ranges of the run's chunks and writes their raw counts with a fingerprint of everything
 //! that decides them; merging checks that the parts belong together — one fingerprint, every
 //! shard exactly once — and adds the counts, which are then exactly the unsharded run's.

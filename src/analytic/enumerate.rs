@@ -2,7 +2,7 @@
 //! under the policy's definition, summed over the paths where the event holds. Written
 //! separately from the closed forms and the samplers, so the tests use it as an oracle for both.
 //!
-//! Server-level rules follow SPEC §7 as the samplers read it: a hop's candidates are the
+//! Server-level rules follow docs/scenarios.md as the samplers read it: a hop's candidates are the
 //! servers with positive weight at its position (role and multiplier) that the policy and the
 //! subnet rule allow; when none is allowed, every server eligible at the position is.
 

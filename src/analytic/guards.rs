@@ -1,4 +1,4 @@
-//! `random` selection with entry guards (SPEC §7).
+//! `random` selection with entry guards (docs/model.md, docs/scenarios.md).
 //!
 //! Derivation. A guard set holds K guards of the target set T (an entity or a coalition with
 //! share a of the weight; in a finite pool, A of N servers, a = A/N). In an infinite pool the G

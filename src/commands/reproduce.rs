@@ -1,5 +1,5 @@
 //! `pathrisk reproduce`: the six readings of SimpleX Chat's "2% of servers, 3 hops, 2000 paths,
-//! over 50%" claim (SPEC §6), each simulated and checked, and a conclusion drawn from the
+//! over 50%" claim (the README's "The reproduction"), each simulated and checked, and a conclusion drawn from the
 //! numbers themselves.
 
 use super::{CommonOptions, Status, progress_bar, simulate_and_analyse};
@@ -10,7 +10,7 @@ use crate::scenario::{Overrides, Scenario};
 use std::io::Write;
 use std::path::Path;
 
-/// The cases, in SPEC §6 order. The scenario files under `scenarios/` are compiled in, so the
+/// The cases, in the order of the README's reproduction. The scenario files under `scenarios/` are compiled in, so the
 /// reproduction runs from any directory and `pathrisk run scenarios/ID.toml` gives the same.
 pub const CASES: [(&str, &str); 6] = [
     (

@@ -5,7 +5,7 @@ pub mod presets;
 
 pub use generate::{adversary_operators, uniform_operators, zipf_operators};
 
-/// How hops pick from a network (SPEC §1).
+/// How hops pick from a network (docs/model.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pool {
     /// Operators have relative shares; a hop picks an operator by share. No server identity.

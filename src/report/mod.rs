@@ -15,7 +15,7 @@ use serde::Serialize;
 /// Confidence level of every reported interval.
 pub const CI_ALPHA: f64 = 0.05;
 
-/// One metric's line of results (SPEC §5).
+/// One metric's line of results (docs/model.md, "What the output means").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricRow {
     pub metric: &'static str,
@@ -89,7 +89,7 @@ pub struct Quantile {
     pub closed_form_days: Option<f64>,
 }
 
-/// Everything one run produced (SPEC §5).
+/// Everything one run produced (docs/model.md, "What the output means").
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub scenario: String,

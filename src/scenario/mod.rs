@@ -38,7 +38,7 @@ pub struct RunSettings {
 /// Most guards a client may keep.
 pub const MAX_GUARDS: u64 = 64;
 
-/// Entry guards (SPEC §7): a client draws `count` distinct guard servers by weight (in an
+/// Entry guards (docs/model.md, docs/scenarios.md): a client draws `count` distinct guard servers by weight (in an
 /// infinite pool, `count` independent operators by share) and takes each path's first hop
 /// uniformly among them; after every `lifetime` paths it draws a new set (`None`: never).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -522,7 +522,7 @@ fn check_run(run: &RunSettings) -> Result<(), (&'static str, String)> {
     Ok(())
 }
 
-/// What a policy needs from the network (SPEC §1).
+/// What a policy needs from the network (docs/model.md).
 fn check_policy(
     network: &Network,
     hops: usize,

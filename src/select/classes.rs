@@ -173,7 +173,7 @@ impl Classes {
     }
 
     /// The candidates for the hop after `prefix` with their weights, by the policy's
-    /// definition (SPEC §1, §7): written to `out`, replacing what it held.
+    /// definition (docs/model.md, docs/scenarios.md): written to `out`, replacing what it held.
     pub fn candidates(&self, prefix: &[Hop], out: &mut Vec<Candidate>) {
         out.clear();
         let position = prefix.len();

@@ -1,4 +1,4 @@
-//! Drawing a client's guard set (SPEC §7): G distinct servers by their weight at the first
+//! Drawing a client's guard set (docs/model.md, docs/scenarios.md): G distinct servers by their weight at the first
 //! position in a finite pool, G independent operators by share in an infinite one (where two
 //! draws are two distinct servers of infinitesimal weight, even of one operator).
 

@@ -1,5 +1,5 @@
 //! Selection policies: how the hops of a path are drawn. Each policy has a plain reference
-//! sampler (`reference`) that follows the SPEC's words literally, and a fast kernel (`fast`)
+//! sampler (`reference`) that follows the model's words (docs/model.md) literally, and a fast kernel (`fast`)
 //! that the engine uses; tests hold the two to the same distribution and to the closed forms.
 
 pub mod alias;
@@ -12,7 +12,7 @@ pub mod server;
 
 use rand::Rng;
 
-/// A selection policy (SPEC §1).
+/// A selection policy (docs/model.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Selection {
@@ -44,7 +44,7 @@ impl Selection {
     }
 }
 
-/// Server-level path rules (SPEC §7): no two hops in one subnet, a role each position needs,
+/// Server-level path rules (docs/model.md, docs/scenarios.md): no two hops in one subnet, a role each position needs,
 /// and per-position weight multipliers by the server's set of roles (enough to express Tor's
 /// bandwidth weights: a guard-and-exit relay counts for less in the guard position, say).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

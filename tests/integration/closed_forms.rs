@@ -1,4 +1,4 @@
-//! Closed forms against the SPEC §6 table, values derived by hand, and exhaustive enumeration
+//! Closed forms against the reproduction's table (README), values derived by hand, and exhaustive enumeration
 //! of every path of tiny networks.
 
 use pathrisk::adversary::{Adversary, Event, Target};

@@ -1,4 +1,4 @@
-//! Guards (SPEC §7): closed forms against exhaustive enumeration, Monte Carlo against both,
+//! Guards (docs/model.md, docs/scenarios.md): closed forms against exhaustive enumeration, Monte Carlo against both,
 //! and bad input.
 
 use super::{pathrisk, write};

@@ -80,7 +80,7 @@ fn scenario(
     }
 }
 
-/// Whether `selection` may draw `hops` hops on `network` (SPEC §1's validity rules).
+/// Whether `selection` may draw `hops` hops on `network` (the validity rules of docs/model.md).
 fn allowed(network: &Network, selection: Selection, hops: usize) -> bool {
     match selection {
         Selection::Random => true,

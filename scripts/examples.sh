@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates the committed example results in results/examples/ (or in the folder given):
+# the share sweep that docs/commands.md shows. The test `examples` runs this script into a
+# temporary folder and requires the same bytes as the committed files, so rerun it (and
+# commit) whenever a change moves the numbers.
+# Usage: scripts/examples.sh [OUT_DIR]; PATHRISK names the binary (default: a release build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-results/examples}
+if [ -z "${PATHRISK:-}" ]; then
+  cargo build --release --quiet
+  PATHRISK=target/release/pathrisk
+fi
+mkdir -p "$out"
+"$PATHRISK" sweep scenarios/one-entity-full-path.toml \
+  --vary network.adversary.share=log:0.01:0.2:10 --set network.adversary.operators=3 \
+  --compare path.selection=random,operator-aware \
+  --compare 'adversary.target={ entity = "adversary" },any' \
+  --trials 4000 --log-y --quiet \
+  --plot "$out/share-sweep.svg" --output "$out/share-sweep.csv" >/dev/null
