@@ -86,8 +86,8 @@ pub struct SweepArgs {
     #[arg(long, value_parser = count)]
     pub seed: Option<u64>,
     /// Metric drawn in the plot.
-    #[arg(long, default_value = "client", value_parser = ["path", "client", "first"])]
-    pub metric: String,
+    #[arg(long, default_value = "client", value_parser = plot_metric)]
+    pub metric: pathrisk::metric::Metric,
     /// Draw the sweep as an SVG plot to this file (.svg).
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
@@ -129,7 +129,7 @@ impl SweepArgs {
             set: self.set.clone(),
             trials: self.trials,
             seed: self.seed,
-            metric: self.metric.clone(),
+            metric: self.metric,
             plot: self.plot.clone(),
             log_y: self.log_y,
             shard: self.shard,
@@ -172,6 +172,15 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A metric a sweep can plot, by its name.
+fn plot_metric(text: &str) -> Result<pathrisk::metric::Metric, String> {
+    use pathrisk::commands::sweep::PLOT_METRICS;
+    use pathrisk::metric::Metric;
+    Metric::parse(text)
+        .filter(|m| PLOT_METRICS.contains(m))
+        .ok_or_else(|| format!("expected {}", Metric::names(&PLOT_METRICS)))
 }
 
 /// A count as people write it: `2000`, `1_000_000` or `1e6`.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod exact;
 pub mod export;
 pub mod importance;
+pub mod metric;
 pub mod model;
 pub mod report;
 pub mod scenario;

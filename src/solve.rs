@@ -5,14 +5,7 @@
 //! goal, and the first value past it is reported beside it, so the crossing is bracketed.
 
 use crate::error::InputError;
-
-/// Which metric the goal bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Metric {
-    Path,
-    Client,
-}
+use crate::metric::Metric;
 
 /// `METRIC<=VALUE` or `METRIC>=VALUE`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -24,6 +17,9 @@ pub struct Goal {
 }
 
 impl Goal {
+    /// The metrics a goal may bound.
+    pub const METRICS: [Metric; 2] = [Metric::Path, Metric::Client];
+
     pub fn parse(text: &str) -> Result<Goal, InputError> {
         let bad = |m: &str| InputError::new("command line", "--target", format!("`{text}`: {m}"));
         let (metric, at_most, value) = if let Some((m, v)) = text.split_once("<=") {
@@ -35,12 +31,13 @@ impl Goal {
                 "expected METRIC<=VALUE or METRIC>=VALUE, e.g. client<=0.01",
             ));
         };
-        let metric = match metric.trim() {
-            "path" => Metric::Path,
-            "client" => Metric::Client,
-            other => {
+        let metric = match Metric::parse(metric.trim()) {
+            Some(m) if Goal::METRICS.contains(&m) => m,
+            _ => {
                 return Err(bad(&format!(
-                    "unknown metric `{other}`; expected path or client"
+                    "unknown metric `{}`; expected {}",
+                    metric.trim(),
+                    Metric::names(&Goal::METRICS)
                 )));
             }
         };

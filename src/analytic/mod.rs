@@ -12,6 +12,7 @@ pub mod operator_aware;
 pub mod random;
 pub mod servers;
 
+use crate::metric::Metric;
 use crate::model::Pool;
 use crate::scenario::Scenario;
 use crate::select::Selection;
@@ -60,21 +61,20 @@ pub fn client_law_given(scenario: &Scenario, p: Option<f64>) -> Option<client::C
     }
 }
 
-/// The closed form of the metric named `metric` (`path`, `client` at the scenario's paths per
-/// client, `first`: the median paths until the first compromised one, `guard`) as every
-/// report prints it: reports, check, sweep (its CSV and its plot) and solve take it from here.
-pub fn closed_form(scenario: &Scenario, metric: &str) -> Option<f64> {
+/// The closed form of `metric` (`client` at the scenario's paths per client, `first` the
+/// median paths until the first compromised one; `path-importance` is `path`) as every report
+/// prints it: reports, check, sweep (its CSV and its plot) and solve take it from here.
+pub fn closed_form(scenario: &Scenario, metric: Metric) -> Option<f64> {
     closed_form_given(scenario, path_probability(scenario).value(), metric)
 }
 
 /// As [`closed_form`] when the path probability in use is `p` (see [`client_law_given`]).
-pub fn closed_form_given(scenario: &Scenario, p: Option<f64>, metric: &str) -> Option<f64> {
+pub fn closed_form_given(scenario: &Scenario, p: Option<f64>, metric: Metric) -> Option<f64> {
     match metric {
-        "path" => p,
-        "client" => client_law_given(scenario, p).map(|l| l.cdf(scenario.run.paths)),
-        "first" => client_law_given(scenario, p)?.median().map(|k| k as f64),
-        "guard" => scenario.guards.and_then(|_| guards::guard_metric(scenario)),
-        _ => None,
+        Metric::Path | Metric::PathImportance => p,
+        Metric::Client => client_law_given(scenario, p).map(|l| l.cdf(scenario.run.paths)),
+        Metric::First => client_law_given(scenario, p)?.median().map(|k| k as f64),
+        Metric::Guard => scenario.guards.and_then(|_| guards::guard_metric(scenario)),
     }
 }
 

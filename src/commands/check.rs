@@ -9,8 +9,11 @@ use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::{self, ClosedForm};
 use crate::error::{Error, InputError, Result};
 use crate::exact::Exact;
+use crate::metric::Metric;
 use crate::report::RunReport;
-pub use crate::report::check::{CheckReport, CheckRow, CheckVerdict, POWER};
+pub use crate::report::check::{
+    CheckReport, CheckRow, CheckVerdict, ExactStatus, POWER, ReferenceStatus,
+};
 use crate::scenario::Scenario;
 use crate::stats::{self, Detectable, Verdict};
 use serde::{Deserialize, Serialize};
@@ -126,13 +129,18 @@ pub fn closed_forms(
     formula: &dyn Fn(&Scenario) -> ClosedForm,
 ) -> BTreeMap<String, Option<f64>> {
     let p = formula(scenario).value();
-    let mut metrics = vec!["path", "client", "first"];
+    let mut metrics = vec![Metric::Path, Metric::Client, Metric::First];
     if scenario.guards.is_some() {
-        metrics.push("guard");
+        metrics.push(Metric::Guard);
     }
     metrics
         .into_iter()
-        .map(|m| (m.to_string(), analytic::closed_form_given(scenario, p, m)))
+        .map(|m| {
+            (
+                m.name().to_string(),
+                analytic::closed_form_given(scenario, p, m),
+            )
+        })
         .collect()
 }
 
@@ -321,9 +329,10 @@ fn importance_row(
     let p_value = sums.p_value(expected);
     let (lo, hi) = sums.interval();
     let monte_carlo = Verdict::from_p_value(p_value, options.alpha);
-    let verdict = CheckVerdict::combine(monte_carlo, path_row.reference_status, false);
+    let verdict =
+        CheckVerdict::combine(monte_carlo, path_row.reference_status, ExactStatus::Unknown);
     let row = CheckRow {
-        metric: "path-importance",
+        metric: Metric::PathImportance,
         estimate: Some(sums.estimate()),
         ci95: [Some(lo), Some(hi)],
         hits: sums.hits,
@@ -359,36 +368,38 @@ fn rows_of(
         .results
         .iter()
         .map(|r| {
-            let recorded = reference.and_then(|f| f.closed_forms.get(r.metric).copied());
+            let recorded = reference.and_then(|f| f.closed_forms.get(r.metric.name()).copied());
             let reference_status = match recorded {
-                None => "missing",
-                Some(v) if same(v, r.closed_form) => "match",
-                Some(_) => "differs",
+                None => ReferenceStatus::Missing,
+                Some(v) if same(v, r.closed_form) => ReferenceStatus::Match,
+                Some(_) => ReferenceStatus::Differs,
             };
             // The probability the test was about: for `first`, the CDF at the tested k.
+            let tested_at = r.first().and_then(|f| f.tested_at_paths);
             let tested = match (r.metric, analytic::client_law_given(s, p)) {
-                ("first", Some(law)) => r.tested_at_paths.map(|k| law.cdf(k)),
-                ("first", None) => None,
+                (Metric::First, Some(law)) => tested_at.map(|k| law.cdf(k)),
+                (Metric::First, None) => None,
                 _ => r.closed_form,
             };
             let exact_value = exact.and_then(|e| e.metric(r.metric, s.run.paths));
             let exact_status = match (exact_value, r.closed_form) {
-                (Some(e), Some(c)) if crate::report::exact_agrees(e, c) => "match",
-                (Some(e), Some(c)) if r.metric == "first" && (e - c).abs() <= 1.0 => "match",
-                (Some(_), Some(_)) => "differs",
-                _ => "-",
+                (Some(e), Some(c)) if crate::report::exact_agrees(e, c) => ExactStatus::Match,
+                (Some(e), Some(c)) if r.metric == Metric::First && (e - c).abs() <= 1.0 => {
+                    ExactStatus::Match
+                }
+                (Some(_), Some(_)) => ExactStatus::Differs,
+                _ => ExactStatus::Unknown,
             };
             // Without a closed form the test was against the exact law.
             let tested = tested.or_else(|| {
                 let law = &exact?.law;
                 match r.metric {
-                    "first" => r.tested_at_paths.map(|k| law.cdf(k)),
+                    Metric::First => tested_at.map(|k| law.cdf(k)),
                     _ => exact_value,
                 }
             });
             let detectable = tested.map(|q| stats::detectable_error(r.samples, q, alpha, POWER));
-            let verdict =
-                CheckVerdict::combine(r.verdict, reference_status, exact_status == "differs");
+            let verdict = CheckVerdict::combine(r.verdict, reference_status, exact_status);
             CheckRow {
                 scenario: s.name.clone(),
                 source: s.source.clone(),

@@ -5,6 +5,7 @@
 use super::{CommonOptions, Status, progress_bar, simulate_and_analyse};
 use crate::error::Result;
 use crate::export::human_number;
+use crate::metric::Metric;
 use crate::report::{CaseReport, ReproduceReport, RunReport};
 use crate::scenario::{Overrides, Scenario};
 use std::io::Write;
@@ -118,7 +119,9 @@ fn percent(x: f64) -> String {
 
 /// "1.6% (closed form 1.5873%)" for a case's client metric.
 fn client_figure(r: &RunReport) -> String {
-    let row = r.row("client").expect("every report has a client row");
+    let row = r
+        .row(Metric::Client)
+        .expect("every report has a client row");
     let sim = row
         .estimate
         .map(|e| format!("{:.1}%", 100.0 * e))
@@ -132,7 +135,9 @@ fn client_figure(r: &RunReport) -> String {
 /// The client probability a verdict about "over 50%" rests on: the closed form where there is
 /// one, else the simulation.
 fn client_value(r: &RunReport) -> f64 {
-    let row = r.row("client").expect("every report has a client row");
+    let row = r
+        .row(Metric::Client)
+        .expect("every report has a client row");
     row.closed_form.or(row.estimate).unwrap_or(0.0)
 }
 
@@ -172,8 +177,8 @@ pub fn conclusion(cases: &[CaseReport]) -> String {
         ));
     }
     if let Some(r) = get("one-entity-ends") {
-        let first = r.row("first").expect("every report has a first row");
-        let reached = match (first.closed_form, first.median.as_deref()) {
+        let first = r.row(Metric::First).expect("every report has a first row");
+        let reached = match (first.closed_form, first.first().map(|f| f.median.as_str())) {
             (Some(k), Some(sim)) => {
                 format!("the chance passes 50% after {k:.0} paths (simulated median {sim})")
             }
@@ -192,7 +197,7 @@ pub fn conclusion(cases: &[CaseReport]) -> String {
              unless one entity poses as 3 of the 50 operators: {} of clients, {} per path.",
             client_figure(a),
             client_figure(s),
-            s.row("path").and_then(|p| p.closed_form).map_or("-".into(), human_number)
+            s.row(Metric::Path).and_then(|p| p.closed_form).map_or("-".into(), human_number)
         ));
     }
     let (holds, fails): (Vec<&CaseReport>, Vec<&CaseReport>) =

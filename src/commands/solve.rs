@@ -7,9 +7,10 @@ use crate::analytic;
 use crate::engine::{self, EngineConfig};
 use crate::error::{Error, InputError, Result};
 use crate::export::{Format, PendingOutput};
+use crate::metric::Metric;
 pub use crate::report::solve::{SeriesAnswer, SolveReport};
 use crate::solve::{
-    Goal, Judged, Metric, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan, Spacing,
+    Goal, Judged, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan, Spacing,
 };
 use crate::stats;
 use crate::sweep::{Base, is_integer_key, parse_compare};
@@ -64,7 +65,8 @@ fn judge_by_simulation(
             Metric::Path if t.guards.is_none() => (c.path_hits, c.paths_drawn),
             // With guards the path metric counts one path per client (see `report`).
             Metric::Path => (c.first_path_hits, c.clients),
-            Metric::Client => (c.client_hits, c.clients),
+            // A goal bounds the path or the client metric (`Goal::METRICS`).
+            _ => (c.client_hits, c.clients),
         };
         let (a, b) = stats::clopper_pearson(hits, n, SOLVE_ALPHA);
         let met = if goal.at_most {
@@ -172,20 +174,10 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
         // limit (it then counts as exact, marked in `by_exact`).
         let by_exact = std::cell::Cell::new(false);
         let closed = |s: &crate::scenario::Scenario| {
-            let form = analytic::closed_form(
-                s,
-                match goal.metric {
-                    Metric::Path => "path",
-                    Metric::Client => "client",
-                },
-            );
-            form.or_else(|| {
+            analytic::closed_form(s, goal.metric).or_else(|| {
                 let e = crate::exact::compute(s).ok()?;
                 by_exact.set(true);
-                Some(match goal.metric {
-                    Metric::Path => e.path,
-                    Metric::Client => e.law.cdf(s.run.paths),
-                })
+                e.metric(goal.metric, s.run.paths)
             })
         };
         let mut simulated = false;

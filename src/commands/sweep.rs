@@ -7,12 +7,16 @@ use crate::engine;
 use crate::error::{Error, InputError, Result};
 use crate::export::svg::{Plot, Series};
 use crate::export::{PendingOutput, data_number};
+use crate::metric::Metric;
 pub use crate::report::sweep::{SweepPoint, SweepResult};
 use crate::scenario::{Overrides, Scenario};
 use crate::shard::{Job, Partial, Shard};
 use crate::sweep::{Base, Compare, Vary, parse_compare, parse_vary, vary_value};
 use std::io::Write;
 use std::path::PathBuf;
+
+/// The metrics a sweep can plot.
+pub const PLOT_METRICS: [Metric; 3] = [Metric::Path, Metric::Client, Metric::First];
 
 /// Points of the closed-form curve drawn under a plot's simulated points.
 const CURVE_POINTS: usize = 120;
@@ -26,8 +30,8 @@ pub struct SweepOptions {
     pub set: Vec<String>,
     pub trials: Option<u64>,
     pub seed: Option<u64>,
-    /// Metric drawn in the plot: path, client or first.
-    pub metric: String,
+    /// Metric drawn in the plot: one of [`PLOT_METRICS`].
+    pub metric: Metric,
     pub plot: Option<PathBuf>,
     pub log_y: bool,
     /// `common.output` is the CSV file (the sweep's CSV also goes to stdout).
@@ -127,11 +131,15 @@ fn prepare(options: &SweepOptions) -> Result<Prepared> {
         )
         .into());
     }
-    if !["path", "client", "first"].contains(&options.metric.as_str()) {
+    if !PLOT_METRICS.contains(&options.metric) {
         return Err(InputError::new(
             "command line",
             "--metric",
-            format!("`{}`; expected path, client or first", options.metric),
+            format!(
+                "`{}`; expected {}",
+                options.metric,
+                Metric::names(&PLOT_METRICS)
+            ),
         )
         .into());
     }
@@ -253,7 +261,7 @@ pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
 
     super::emit(options.common.format, csv_file, out, &|e| e.sweep(&result))?;
     if let Some(f) = plot_file {
-        let plot = plot(&result, &prepared, &options.metric, options.log_y);
+        let plot = plot(&result, &prepared, options.metric, options.log_y);
         f.commit(
             &plot
                 .render()
@@ -311,7 +319,7 @@ fn sweep_shard(
 
 /// The plot of a sweep: its points with their intervals, and along x the closed form of the
 /// CSV's `closed_form` column (guards and server-level networks included).
-fn plot(result: &SweepResult, prepared: &Prepared, metric: &str, log_y: bool) -> Plot {
+fn plot(result: &SweepResult, prepared: &Prepared, metric: Metric, log_y: bool) -> Plot {
     let (base, series, overrides) = (&prepared.base, &prepared.series, &prepared.overrides);
     let x = &result.varies[0];
     // Other varied keys become part of the series.
@@ -384,9 +392,10 @@ fn plot(result: &SweepResult, prepared: &Prepared, metric: &str, log_y: bool) ->
         }
     }
     let y_label = match metric {
-        "path" => "path: P(one path compromised)".to_string(),
-        "client" => "client: P(at least one of M paths compromised)".to_string(),
-        _ => "first: median paths until the first compromised one".to_string(),
+        Metric::Path | Metric::PathImportance => "path: P(one path compromised)".to_string(),
+        Metric::Client => "client: P(at least one of M paths compromised)".to_string(),
+        Metric::First => "first: median paths until the first compromised one".to_string(),
+        Metric::Guard => "guard: P(a guard of the target at some point)".to_string(),
     };
     Plot {
         title: format!(
@@ -405,7 +414,7 @@ fn plot(result: &SweepResult, prepared: &Prepared, metric: &str, log_y: bool) ->
 mod tests {
     use super::*;
 
-    fn options(file: &str, vary: &str, compare: &[&str], metric: &str) -> SweepOptions {
+    fn options(file: &str, vary: &str, compare: &[&str], metric: Metric) -> SweepOptions {
         SweepOptions {
             scenario: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file),
             vary: vec![vary.to_string()],
@@ -413,7 +422,7 @@ mod tests {
             set: Vec::new(),
             trials: Some(500),
             seed: None,
-            metric: metric.to_string(),
+            metric,
             plot: None,
             log_y: false,
             common: CommonOptions::default(),
@@ -431,19 +440,19 @@ mod tests {
                 "scenarios/guards-rotating.toml",
                 "run.paths=10:100:4",
                 &[][..],
-                "client",
+                Metric::Client,
             ),
             (
                 "scenarios/guards-rotating.toml",
                 "run.paths=10:100:4",
                 &[],
-                "first",
+                Metric::First,
             ),
             (
                 "scenarios/coalition-ends.toml",
                 "run.paths=5:50:3",
                 &["path.selection=random,operator-aware"][..],
-                "client",
+                Metric::Client,
             ),
         ] {
             let prepared = prepare(&options(file, vary, compare, metric)).unwrap();
@@ -474,9 +483,9 @@ mod tests {
             &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/guards-rotating.toml"),
         )
         .unwrap();
-        let p = analytic::closed_form(&s, "path").unwrap();
+        let p = analytic::closed_form(&s, Metric::Path).unwrap();
         let unguarded = crate::analytic::client::at_least_one(p, s.run.paths);
-        let guarded = analytic::closed_form(&s, "client").unwrap();
+        let guarded = analytic::closed_form(&s, Metric::Client).unwrap();
         assert!(
             (unguarded - guarded).abs() > 0.01,
             "{unguarded} vs {guarded}"

@@ -21,6 +21,7 @@
 
 use crate::adversary::{PathTest, Step};
 use crate::analytic::client::ClientLaw;
+use crate::metric::Metric;
 use crate::scenario::Scenario;
 use crate::select::classes::{Candidate, Classes, Exclusion, Hop};
 use std::collections::HashMap;
@@ -44,14 +45,13 @@ pub struct Exact {
 }
 
 impl Exact {
-    /// The exact value of one metric (`path`, `client`, `first` as the median, `guard`).
-    pub fn metric(&self, name: &str, paths: u64) -> Option<f64> {
-        match name {
-            "path" => Some(self.path),
-            "client" => Some(self.law.cdf(paths)),
-            "first" => self.law.median().map(|k| k as f64),
-            "guard" => self.guard,
-            _ => None,
+    /// The exact value of one metric (`first` as the median) for clients of `paths` paths.
+    pub fn metric(&self, metric: Metric, paths: u64) -> Option<f64> {
+        match metric {
+            Metric::Path | Metric::PathImportance => Some(self.path),
+            Metric::Client => Some(self.law.cdf(paths)),
+            Metric::First => self.law.median().map(|k| k as f64),
+            Metric::Guard => self.guard,
         }
     }
 }

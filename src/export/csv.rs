@@ -52,9 +52,12 @@ fn row(r: &RunReport, m: &MetricRow) -> Vec<String> {
         opt(m.closed_form),
         opt(m.p_value),
         m.verdict.name().to_string(),
-        m.tested_at_paths.map(|k| k.to_string()).unwrap_or_default(),
-        m.median.clone().unwrap_or_default(),
-        opt(m.mean_closed_form),
+        m.first()
+            .and_then(|f| f.tested_at_paths)
+            .map(|k| k.to_string())
+            .unwrap_or_default(),
+        m.first().map(|f| f.median.clone()).unwrap_or_default(),
+        opt(m.first().and_then(|f| f.mean_closed_form)),
     ]
 }
 
@@ -154,9 +157,9 @@ fn check_csv(r: &CheckReport) -> String {
                 c.metric.to_string(),
                 opt(c.closed_form),
                 opt(c.reference),
-                c.reference_status.to_string(),
+                c.reference_status.name().to_string(),
                 opt(c.exact),
-                c.exact_status.to_string(),
+                c.exact_status.name().to_string(),
                 opt(c.estimate),
                 opt(c.ci95[0]),
                 opt(c.ci95[1]),

@@ -1,11 +1,12 @@
 //! The human-readable table printed by default.
 
 use super::{Exporter, data_number, grid, human_number};
-use crate::report::check::{CheckReport, CheckVerdict, POWER};
+use crate::metric::Metric;
+use crate::report::check::{CheckReport, CheckVerdict, ExactStatus, POWER};
 use crate::report::solve::SolveReport;
 use crate::report::sweep::SweepResult;
 use crate::report::{MetricRow, ReproduceReport, RunReport};
-use crate::solve::{Answer, Metric};
+use crate::solve::Answer;
 use crate::stats::Detectable;
 use std::fmt::Write;
 
@@ -23,24 +24,25 @@ fn interval(m: &MetricRow, paths: u64) -> String {
 }
 
 fn cells(m: &MetricRow, paths: u64) -> [String; 7] {
-    let estimate = match m.metric {
-        "first" => m.median.clone().unwrap_or_default(),
-        _ => m.estimate.map(human_number).unwrap_or_default(),
+    let first = m.first();
+    let estimate = match first {
+        Some(f) => f.median.clone(),
+        None => m.estimate.map(human_number).unwrap_or_default(),
     };
-    let closed = match (m.metric, m.closed_form) {
-        ("first", Some(c)) => format!(
+    let closed = match (first, m.closed_form) {
+        (Some(f), Some(c)) => format!(
             "{} (mean {})",
             human_number(c),
-            m.mean_closed_form
+            f.mean_closed_form
                 .map_or("inf".into(), |x| human_number(x.round()))
         ),
-        ("first", None) if m.p_value.is_some() => "inf".to_string(),
+        (Some(_), None) if m.p_value.is_some() => "inf".to_string(),
         (_, Some(c)) => human_number(c),
         (_, None) => "-".to_string(),
     };
-    let label = match (m.metric, m.tested_at_paths) {
-        ("first", Some(k)) => format!("first (≤{k})"),
-        _ => m.metric.to_string(),
+    let label = match first.and_then(|f| f.tested_at_paths) {
+        Some(k) => format!("{} (≤{k})", m.metric),
+        None => m.metric.to_string(),
     };
     [
         label,
@@ -105,12 +107,12 @@ fn body(r: &RunReport) -> String {
 
 /// The quantiles of the first compromised path, in paths and (with paths per day) days.
 fn quantiles(r: &RunReport) -> String {
-    let Some(first) = r.row("first") else {
+    let Some(first) = r.row(Metric::First) else {
         return String::new();
     };
-    if first.quantiles.is_empty() {
+    let Some(detail) = first.first().filter(|d| !d.quantiles.is_empty()) else {
         return String::new();
-    }
+    };
     let exact = r.method == "exact";
     // Whether the closed forms give the law of the first compromised path.
     let has_law =
@@ -125,7 +127,7 @@ fn quantiles(r: &RunReport) -> String {
     let mut table = vec![
         std::iter::once("first compromised path".to_string())
             .chain(
-                first
+                detail
                     .quantiles
                     .iter()
                     .map(|q| format!("{:.0}%", 100.0 * q.q)),
@@ -139,10 +141,10 @@ fn quantiles(r: &RunReport) -> String {
             }
             .to_string(),
         )
-        .chain(first.quantiles.iter().map(|q| paths(q.paths, &beyond)))
+        .chain(detail.quantiles.iter().map(|q| paths(q.paths, &beyond)))
         .collect(),
         std::iter::once("paths, closed form".to_string())
-            .chain(first.quantiles.iter().map(|q| {
+            .chain(detail.quantiles.iter().map(|q| {
                 if !has_law {
                     "-".into()
                 } else {
@@ -151,7 +153,7 @@ fn quantiles(r: &RunReport) -> String {
             }))
             .collect(),
     ];
-    if first
+    if detail
         .quantiles
         .iter()
         .any(|q| q.days.is_some() || q.closed_form_days.is_some())
@@ -160,7 +162,7 @@ fn quantiles(r: &RunReport) -> String {
         table.push(
             std::iter::once("days, simulated".to_string())
                 .chain(
-                    first
+                    detail
                         .quantiles
                         .iter()
                         .map(|q| days(q.days, &format!("> {:.1}", r.paths as f64 / per_day))),
@@ -170,7 +172,7 @@ fn quantiles(r: &RunReport) -> String {
         table.push(
             std::iter::once("days, closed form".to_string())
                 .chain(
-                    first
+                    detail
                         .quantiles
                         .iter()
                         .map(|q| days(q.closed_form_days, "never")),
@@ -235,9 +237,9 @@ fn check_table(r: &CheckReport) -> String {
                 c.scenario.clone(),
                 c.metric.to_string(),
                 cell(c.closed_form),
-                c.reference_status.to_string(),
+                c.reference_status.name().to_string(),
                 match c.exact_status {
-                    "differs" => format!("{} (differs)", cell(c.exact)),
+                    ExactStatus::Differs => format!("{} (differs)", cell(c.exact)),
                     _ => cell(c.exact),
                 },
                 cell(c.estimate),
@@ -281,10 +283,7 @@ fn check_table(r: &CheckReport) -> String {
 fn solve_table(r: &SolveReport) -> String {
     let goal = format!(
         "{}{}{}",
-        match r.goal.metric {
-            Metric::Path => "path",
-            Metric::Client => "client",
-        },
+        r.goal.metric,
         if r.goal.at_most { "<=" } else { ">=" },
         r.goal.value
     );

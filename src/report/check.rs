@@ -1,5 +1,6 @@
 //! `check`'s results: one row per metric of each scenario, with every witness's verdict.
 
+use crate::metric::Metric;
 use crate::stats::{Detectable, Verdict};
 use serde::Serialize;
 
@@ -11,11 +12,10 @@ pub const POWER: f64 = 0.99;
 pub struct CheckRow {
     pub scenario: String,
     pub source: String,
-    pub metric: &'static str,
+    pub metric: Metric,
     pub closed_form: Option<f64>,
     pub reference: Option<f64>,
-    /// `match`, `differs`, `missing` (no reference file or entry).
-    pub reference_status: &'static str,
+    pub reference_status: ReferenceStatus,
     pub estimate: Option<f64>,
     pub ci95: [Option<f64>; 2],
     pub hits: u64,
@@ -24,9 +24,7 @@ pub struct CheckRow {
     /// The exact computation's value (`--method exact`), the third witness; `None` when the
     /// scenario is beyond its size limit.
     pub exact: Option<f64>,
-    /// `match` or `differs` (from the closed form, beyond 1e-9 relative), `-` when either is
-    /// missing.
-    pub exact_status: &'static str,
+    pub exact_status: ExactStatus,
     /// The Monte Carlo test alone.
     pub monte_carlo: Verdict,
     /// The smallest error of the closed form this run detects with probability 0.99.
@@ -34,6 +32,50 @@ pub struct CheckRow {
     /// `disagree` if the Monte Carlo test, the exact computation or the reference comparison
     /// fails; `no-reference` when they agree but there is no reference to compare with.
     pub verdict: CheckVerdict,
+}
+
+/// The closed form against the committed reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferenceStatus {
+    /// Equal to 1e-12 relative.
+    Match,
+    Differs,
+    /// No reference file, or no entry for this metric in it.
+    Missing,
+}
+
+impl ReferenceStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReferenceStatus::Match => "match",
+            ReferenceStatus::Differs => "differs",
+            ReferenceStatus::Missing => "missing",
+        }
+    }
+}
+
+/// The exact computation against the closed form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ExactStatus {
+    /// Equal to 1e-9 relative (medians: within one path).
+    #[serde(rename = "match")]
+    Match,
+    #[serde(rename = "differs")]
+    Differs,
+    /// One of the two is missing.
+    #[serde(rename = "-")]
+    Unknown,
+}
+
+impl ExactStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExactStatus::Match => "match",
+            ExactStatus::Differs => "differs",
+            ExactStatus::Unknown => "-",
+        }
+    }
 }
 
 /// The verdict of one check: the simulation's and exact computation's, combined with the
@@ -60,10 +102,13 @@ impl CheckVerdict {
     }
 
     /// The simulation's verdict `monte_carlo` with the reference and exact comparisons.
-    pub fn combine(monte_carlo: Verdict, reference_status: &str, exact_differs: bool) -> Self {
-        if monte_carlo == Verdict::Disagree || reference_status == "differs" || exact_differs {
+    pub fn combine(monte_carlo: Verdict, reference: ReferenceStatus, exact: ExactStatus) -> Self {
+        if monte_carlo == Verdict::Disagree
+            || reference == ReferenceStatus::Differs
+            || exact == ExactStatus::Differs
+        {
             CheckVerdict::Disagree
-        } else if reference_status == "missing" {
+        } else if reference == ReferenceStatus::Missing {
             CheckVerdict::NoReference
         } else if monte_carlo == Verdict::NoClosedForm {
             CheckVerdict::NoClosedForm

@@ -8,6 +8,7 @@ pub mod sweep;
 use crate::analytic::client::{self, ClientLaw};
 use crate::analytic::{self, ClosedForm};
 use crate::engine::{Counts, Outcome};
+use crate::metric::Metric;
 use crate::scenario::Scenario;
 use crate::stats::{self, Verdict};
 use serde::Serialize;
@@ -18,7 +19,7 @@ pub const CI_ALPHA: f64 = 0.05;
 /// One metric's line of results (docs/model.md, "What the output means").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricRow {
-    pub metric: &'static str,
+    pub metric: Metric,
     pub hits: u64,
     pub samples: u64,
     /// Path and client: hits / samples. First: the simulated median number of paths (`None`
@@ -28,31 +29,52 @@ pub struct MetricRow {
     pub closed_form: Option<f64>,
     pub p_value: Option<f64>,
     pub verdict: Verdict,
-    /// First only: the path count k at which the simulated CDF is tested (the closed-form
-    /// median, or the paths per client when that is smaller).
+    /// What only the `first` metric, or only importance sampling, has (in JSON, fields of
+    /// the row itself).
+    #[serde(flatten)]
+    pub detail: Detail,
+}
+
+/// The fields of a row that only some rows have: a row holds one kind or none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Detail {
+    Plain,
+    First(FirstDetail),
+    Importance(ImportanceDetail),
+}
+
+/// The `first` metric's own fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FirstDetail {
+    /// The path count k at which the simulated CDF is tested (the closed-form median, or the
+    /// paths per client when that is smaller).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tested_at_paths: Option<u64>,
-    /// First only: the simulated median as text, "> M" when beyond the paths simulated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub median: Option<String>,
-    /// First only: the closed-form mean 1/p (`None` when infinite or unknown).
+    /// The simulated median as text, "> M" when beyond the paths simulated.
+    pub median: String,
+    /// The closed-form mean 1/p (`None` when infinite or unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_closed_form: Option<f64>,
-    /// First only: quantiles of the paths (and days) until the first compromised path.
+    /// Quantiles of the paths (and days) until the first compromised path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub quantiles: Vec<Quantile>,
-    /// Importance sampling only: Kish's effective sample size of the weighted samples.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub effective_sample_size: Option<f64>,
-    /// Importance sampling only: how many times more samples plain Monte Carlo needs for the
-    /// same precision, p̂(1 − p̂)/s².
+}
+
+/// An importance-sampling row's own fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportanceDetail {
+    /// Kish's effective sample size of the weighted samples.
+    pub effective_sample_size: f64,
+    /// How many times more samples plain Monte Carlo needs for the same precision,
+    /// p̂(1 − p̂)/s².
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plain_monte_carlo_ratio: Option<f64>,
 }
 
 impl MetricRow {
     /// A row of `metric` with its counts and estimate, and nothing else filled in yet.
-    fn new(metric: &'static str, hits: u64, samples: u64, estimate: Option<f64>) -> MetricRow {
+    fn new(metric: Metric, hits: u64, samples: u64, estimate: Option<f64>) -> MetricRow {
         MetricRow {
             metric,
             hits,
@@ -62,12 +84,22 @@ impl MetricRow {
             closed_form: None,
             p_value: None,
             verdict: Verdict::NoClosedForm,
-            tested_at_paths: None,
-            median: None,
-            mean_closed_form: None,
-            quantiles: Vec::new(),
-            effective_sample_size: None,
-            plain_monte_carlo_ratio: None,
+            detail: Detail::Plain,
+        }
+    }
+
+    /// The `first` metric's own fields, on its row.
+    pub fn first(&self) -> Option<&FirstDetail> {
+        match &self.detail {
+            Detail::First(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    fn first_mut(&mut self) -> Option<&mut FirstDetail> {
+        match &mut self.detail {
+            Detail::First(f) => Some(f),
+            _ => None,
         }
     }
 }
@@ -126,7 +158,7 @@ impl RunReport {
         self.results.iter().any(|r| r.verdict == Verdict::Disagree)
     }
 
-    pub fn row(&self, metric: &str) -> Option<&MetricRow> {
+    pub fn row(&self, metric: Metric) -> Option<&MetricRow> {
         self.results.iter().find(|r| r.metric == metric)
     }
 }
@@ -141,13 +173,7 @@ fn test(hits: u64, n: u64, closed: Option<f64>, alpha: f64) -> (Option<f64>, Ver
     }
 }
 
-fn proportion_row(
-    metric: &'static str,
-    hits: u64,
-    n: u64,
-    closed: Option<f64>,
-    alpha: f64,
-) -> MetricRow {
+fn proportion_row(metric: Metric, hits: u64, n: u64, closed: Option<f64>, alpha: f64) -> MetricRow {
     let (lo, hi) = stats::clopper_pearson(hits, n, CI_ALPHA);
     let (p_value, verdict) = test(hits, n, closed, alpha);
     MetricRow {
@@ -214,11 +240,13 @@ fn first_row(
         closed_form: law.and_then(ClientLaw::median).map(|k| k as f64),
         p_value,
         verdict,
-        tested_at_paths: tested_at,
-        median: Some(median.map_or(format!("> {paths}"), |k| k.to_string())),
-        mean_closed_form: law.map(ClientLaw::mean).filter(|m| m.is_finite()),
-        quantiles,
-        ..MetricRow::new("first", hits, n, median.map(|k| k as f64))
+        detail: Detail::First(FirstDetail {
+            tested_at_paths: tested_at,
+            median: median.map_or(format!("> {paths}"), |k| k.to_string()),
+            mean_closed_form: law.map(ClientLaw::mean).filter(|m| m.is_finite()),
+            quantiles,
+        }),
+        ..MetricRow::new(Metric::First, hits, n, median.map(|k| k as f64))
     }
 }
 
@@ -273,14 +301,14 @@ pub fn analyse_with(
                 // A client's paths share its guards, so only one path per client is an
                 // independent sample: its first.
                 Some(_) => proportion_row(
-                    "path",
+                    Metric::Path,
                     c.first_path_hits,
                     c.clients,
                     p.or(exact.map(|e| e.path)),
                     alpha,
                 ),
                 None => proportion_row(
-                    "path",
+                    Metric::Path,
                     c.path_hits,
                     c.paths_drawn,
                     p.or(exact.map(|e| e.path)),
@@ -291,7 +319,7 @@ pub fn analyse_with(
         ),
         tested(
             proportion_row(
-                "client",
+                Metric::Client,
                 c.client_hits,
                 c.clients,
                 witness_law.as_ref().map(|l| l.cdf(paths)),
@@ -309,18 +337,20 @@ pub fn analyse_with(
     );
     if law.is_none() {
         first.closed_form = None;
-        first.mean_closed_form = None;
-        first.quantiles.iter_mut().for_each(|q| {
-            q.closed_form_paths = None;
-            q.closed_form_days = None;
-        });
+        if let Some(f) = first.first_mut() {
+            f.mean_closed_form = None;
+            f.quantiles.iter_mut().for_each(|q| {
+                q.closed_form_paths = None;
+                q.closed_form_days = None;
+            });
+        }
     }
     results.push(first);
     if scenario.guards.is_some() {
         let closed = analytic::guards::guard_metric(scenario);
         results.push(tested(
             proportion_row(
-                "guard",
+                Metric::Guard,
                 c.guard_hits,
                 c.clients,
                 closed.or(exact.and_then(|e| e.guard)),
@@ -415,7 +445,7 @@ fn header(scenario: &Scenario, method: &'static str, closed: &ClosedForm) -> Run
     }
 }
 
-fn exact_row(metric: &'static str, exact: Option<f64>, closed: Option<f64>) -> MetricRow {
+fn exact_row(metric: Metric, exact: Option<f64>, closed: Option<f64>) -> MetricRow {
     MetricRow {
         ci95: [exact, exact],
         closed_form: closed,
@@ -431,7 +461,7 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
     let law = analytic::client_law(scenario).ok();
     let m = scenario.run.paths;
     let mut first = exact_row(
-        "first",
+        Metric::First,
         exact.law.median().map(|k| k as f64),
         law.as_ref().and_then(ClientLaw::median).map(|k| k as f64),
     );
@@ -444,10 +474,8 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
         }
         _ => Verdict::Disagree,
     };
-    first.median = Some(exact.law.median().map_or("never".into(), |k| k.to_string()));
-    first.mean_closed_form = law.as_ref().map(ClientLaw::mean).filter(|x| x.is_finite());
     let days = |k: Option<u64>| scenario.paths_per_day.and_then(|d| k.map(|k| k as f64 / d));
-    first.quantiles = QUANTILES
+    let quantiles = QUANTILES
         .iter()
         .map(|&q| {
             let (e, c) = (
@@ -463,10 +491,16 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
             }
         })
         .collect();
+    first.detail = Detail::First(FirstDetail {
+        tested_at_paths: None,
+        median: exact.law.median().map_or("never".into(), |k| k.to_string()),
+        mean_closed_form: law.as_ref().map(ClientLaw::mean).filter(|x| x.is_finite()),
+        quantiles,
+    });
     let mut results = vec![
-        exact_row("path", Some(exact.path), closed.value()),
+        exact_row(Metric::Path, Some(exact.path), closed.value()),
         exact_row(
-            "client",
+            Metric::Client,
             Some(exact.law.cdf(m)),
             law.as_ref().map(|l| l.cdf(m)),
         ),
@@ -474,7 +508,7 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
     ];
     if scenario.guards.is_some() {
         results.push(exact_row(
-            "guard",
+            Metric::Guard,
             exact.guard,
             analytic::guards::guard_metric(scenario),
         ));
@@ -490,7 +524,7 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
 }
 
 fn importance_row(
-    metric: &'static str,
+    metric: Metric,
     sums: &crate::importance::Sums,
     closed: Option<f64>,
     alpha: f64,
@@ -502,8 +536,10 @@ fn importance_row(
         closed_form: closed,
         p_value,
         verdict: p_value.map_or(Verdict::NoClosedForm, |pv| Verdict::from_p_value(pv, alpha)),
-        effective_sample_size: Some(sums.effective_sample_size()),
-        plain_monte_carlo_ratio: sums.plain_ratio(),
+        detail: Detail::Importance(ImportanceDetail {
+            effective_sample_size: sums.effective_sample_size(),
+            plain_monte_carlo_ratio: sums.plain_ratio(),
+        }),
         ..MetricRow::new(metric, sums.hits, sums.samples, Some(sums.estimate()))
     }
 }
@@ -526,8 +562,8 @@ pub fn from_importance(
     };
     let mut r = header(scenario, "importance", &closed);
     r.results = vec![
-        importance_row("path", &outcome.path, path, alpha),
-        importance_row("client", &outcome.client, client, alpha),
+        importance_row(Metric::Path, &outcome.path, path, alpha),
+        importance_row(Metric::Client, &outcome.client, client, alpha),
     ];
     let ratio = outcome.path.plain_ratio();
     let over_all = ratio.map(|r| r * outcome.path.samples as f64 / outcome.paths_drawn as f64);

@@ -112,13 +112,13 @@ proptest! {
             None => {
                 let p = enumerate::path_probability(&net, sel, &rules, &s.adversary, hops).unwrap();
                 prop_assert!(close(e.path, p), "exact {} vs enumeration {p}", e.path);
-                prop_assert!(close(e.metric("client", paths).unwrap(), 1.0 - (1.0 - p).powi(paths as i32)));
+                prop_assert!(close(e.metric(pathrisk::metric::Metric::Client, paths).unwrap(), 1.0 - (1.0 - p).powi(paths as i32)));
             }
             Some(g) => {
                 let (path, client, guard) =
                     enumerate::guarded_client(&net, sel, &rules, &s.adversary, hops, g, paths).unwrap();
                 prop_assert!(close(e.path, path), "path: exact {} vs enumeration {path}", e.path);
-                let c = e.metric("client", paths).unwrap();
+                let c = e.metric(pathrisk::metric::Metric::Client, paths).unwrap();
                 prop_assert!(close(c, client), "client: exact {c} vs enumeration {client}");
                 prop_assert!(close(e.guard.unwrap(), guard), "guard: exact {:?} vs {guard}", e.guard);
             }

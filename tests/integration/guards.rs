@@ -5,6 +5,7 @@ use super::{pathrisk, write};
 use pathrisk::adversary::{Adversary, Event, Target};
 use pathrisk::analytic::{self, enumerate};
 use pathrisk::engine::{self, EngineConfig};
+use pathrisk::metric::Metric;
 use pathrisk::model::{Network, OperatorSpec, Size};
 use pathrisk::report;
 use pathrisk::scenario::{Guards, RunSettings, Scenario};
@@ -227,7 +228,11 @@ fn every_policy_with_guards_agrees_with_enumeration() {
                 )
                 .unwrap();
                 let r = simulate(&s, sampler);
-                for (metric, exact) in [("path", path), ("client", client), ("guard", guard)] {
+                for (metric, exact) in [
+                    (Metric::Path, path),
+                    (Metric::Client, client),
+                    (Metric::Guard, guard),
+                ] {
                     let row = r.row(metric).unwrap();
                     let pv = stats::binomial_p_value(row.hits, row.samples, exact);
                     assert!(

@@ -131,7 +131,8 @@ fn every_kernel_agrees_with_the_closed_forms_for_every_policy_target_event_and_l
                         for row in &r.results {
                             // (The median of `first` has no value when p = 0.)
                             assert!(
-                                row.metric == "first" || row.closed_form.is_some(),
+                                row.metric == pathrisk::metric::Metric::First
+                                    || row.closed_form.is_some(),
                                 "{name} {selection:?}: {row:?}"
                             );
                             assert_eq!(
@@ -186,7 +187,7 @@ fn the_kernels_with_guards_agree_with_the_reference_samplers() {
     }
 }
 
-/// Every scenario file, presets included (they read ../shared/data): the fast kernel agrees
+/// Every scenario file, presets included when the real data is there: the fast kernel agrees
 /// with the closed form where there is one, and with the reference sampler.
 #[test]
 fn fast_kernels_agree_with_reference_samplers_and_closed_forms_on_every_scenario_file() {

@@ -1,4 +1,4 @@
-//! Presets read the real data in ../shared/data (never copied into the project), in place or
+//! Presets read the real data in $PATHRISK_DATA (never copied into the project), in place or
 //! through --data, and simulate what the enumerator says on the small ones.
 
 use super::{pathrisk, real_data, root};

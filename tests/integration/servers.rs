@@ -5,6 +5,7 @@ use super::{pathrisk, write};
 use pathrisk::adversary::{Adversary, Event, Target};
 use pathrisk::analytic::{self, ClosedForm, enumerate};
 use pathrisk::engine::{self, EngineConfig};
+use pathrisk::metric::Metric;
 use pathrisk::model::{Network, ServerSpec};
 use pathrisk::report;
 use pathrisk::scenario::{Guards, RunSettings, Scenario};
@@ -197,7 +198,11 @@ fn guards_on_servers_agree_with_enumeration() {
             .unwrap();
             let outcome = engine::simulate(&s, &EngineConfig::default(), &|_| {}).unwrap();
             let r = report::analyse(&s, &outcome, stats::DEFAULT_ALPHA);
-            for (metric, exact) in [("path", path), ("client", client), ("guard", guard)] {
+            for (metric, exact) in [
+                (Metric::Path, path),
+                (Metric::Client, client),
+                (Metric::Guard, guard),
+            ] {
                 let row = r.row(metric).unwrap();
                 let pv = stats::binomial_p_value(row.hits, row.samples, exact);
                 assert!(
