@@ -16,7 +16,12 @@ use std::path::PathBuf;
 /// How likely is it that one operator, a Sybil or a coalition holds every hop of a multi-hop
 /// path? Monte Carlo simulation checked against closed forms. With no command: `reproduce`.
 #[derive(Debug, Parser)]
-#[command(name = "pathrisk", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "pathrisk",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = pathrisk::exit::ExitCode::help()
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

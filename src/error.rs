@@ -1,5 +1,6 @@
-//! The library's error types: bad input (exit 2) versus failures while running (exit 1).
+//! The library's error types: bad input (exit 2) versus failures while running (exit 3).
 
+use crate::exit::ExitCode;
 use std::fmt;
 
 /// Something a person wrote (a scenario, a CSV file, a command-line value) is wrong.
@@ -52,11 +53,11 @@ pub enum Error {
     /// Bad input: exit code 2.
     #[error(transparent)]
     Input(#[from] InputError),
-    /// A result file could not be written: exit code 1. (The I/O error is part of the message,
+    /// A result file could not be written: exit code 3. (The I/O error is part of the message,
     /// not a `source`, so that printing the error chain does not say it twice.)
     #[error("cannot write {path}: {error}")]
     Write { path: String, error: std::io::Error },
-    /// Anything else that went wrong while running: exit code 1.
+    /// Anything else that went wrong while running: exit code 3.
     #[error("{0}")]
     Runtime(String),
     /// Stopped by Ctrl-C (SIGINT) before the end: exit code 130, nothing written.
@@ -65,13 +66,12 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code this error maps to (docs/commands.md, "Exit codes").
-    pub fn exit_code(&self) -> i32 {
+    /// The process exit code this error maps to.
+    pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Input(_) => 2,
-            Error::Write { .. } | Error::Runtime(_) => 1,
-            // 128 + SIGINT, as shells report a process a Ctrl-C ended.
-            Error::Interrupted => 130,
+            Error::Input(_) => ExitCode::BadInput,
+            Error::Write { .. } | Error::Runtime(_) => ExitCode::Failure,
+            Error::Interrupted => ExitCode::Interrupted,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod exact;
+pub mod exit;
 pub mod export;
 pub mod importance;
 pub mod metric;

@@ -1,5 +1,6 @@
 //! The `pathrisk` binary: parse the command line, run the command, map the outcome to an exit
-//! code (0 success, 1 a disagreeing check or a failure while running, 2 bad usage or input).
+//! code (`pathrisk::exit::ExitCode`: 0 success, 1 a verdict disagreed, 2 bad usage or input,
+//! 3 a failure while running, 130 interrupted).
 
 mod cli;
 
@@ -7,6 +8,7 @@ use clap::CommandFactory;
 use clap::Parser;
 use cli::{Cli, Command};
 use pathrisk::commands::{check, merge, presets, reproduce, run, solve, sweep};
+use pathrisk::exit::ExitCode;
 
 fn main() {
     let cli = Cli::parse();
@@ -14,7 +16,7 @@ fn main() {
     // one ends the process at once.
     let _ = ctrlc::set_handler(|| {
         if pathrisk::stop::requested() {
-            std::process::exit(130);
+            std::process::exit(ExitCode::Interrupted.code());
         }
         pathrisk::stop::request();
     });
@@ -23,13 +25,13 @@ fn main() {
         Err(e) => {
             eprintln!("pathrisk: {e:#}");
             e.downcast_ref::<pathrisk::Error>()
-                .map_or(1, pathrisk::Error::exit_code)
+                .map_or(ExitCode::Failure, pathrisk::Error::exit_code)
         }
     };
-    std::process::exit(code);
+    std::process::exit(code.code());
 }
 
-fn execute(cli: &Cli) -> anyhow::Result<i32> {
+fn execute(cli: &Cli) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     let status = match &cli.command {
         None => reproduce::reproduce(&cli.reproduce.options(), &mut stdout)?,
@@ -42,7 +44,7 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
         Some(Command::Presets) => presets::presets(&mut stdout)?,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "pathrisk", &mut stdout);
-            return Ok(0);
+            return Ok(ExitCode::Success);
         }
         Some(Command::Bench {
             paths,
@@ -60,11 +62,11 @@ fn execute(cli: &Cli) -> anyhow::Result<i32> {
                 only: only.clone(),
             };
             bench::run(&options, &mut stdout)?;
-            return Ok(0);
+            return Ok(ExitCode::Success);
         }
         Some(Command::Man) => {
             clap_mangen::Man::new(Cli::command()).render(&mut stdout)?;
-            return Ok(0);
+            return Ok(ExitCode::Success);
         }
     };
     if status == pathrisk::commands::Status::Disagree {

@@ -114,10 +114,10 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn exit_code(self) -> i32 {
+    pub fn exit_code(self) -> crate::exit::ExitCode {
         match self {
-            Status::Agree => 0,
-            Status::Disagree => 1,
+            Status::Agree => crate::exit::ExitCode::Success,
+            Status::Disagree => crate::exit::ExitCode::Disagree,
         }
     }
 }

@@ -231,7 +231,7 @@ fn an_unwritable_output_path_fails_before_simulating() {
         .args(["--quiet", "--output", "/no/such/dir/r.json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write /no/such/dir/r.json"));
     assert!(out.stdout.is_empty());
 }
@@ -280,7 +280,13 @@ fn a_disagreeing_verdict_exits_with_one() {
 
 #[test]
 fn help_and_version_exit_zero() {
-    pathrisk().arg("--help").assert().success();
+    let out = pathrisk().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for code in pathrisk::exit::ExitCode::ALL {
+        let line = format!("{:>3}  {}", code.code(), code.meaning());
+        assert!(help.contains(&line), "--help lacks `{line}`:\n{help}");
+    }
     pathrisk().arg("--version").assert().success();
     pathrisk().args(["run", "--help"]).assert().success();
 }

@@ -115,7 +115,8 @@ fn an_output_path_that_cannot_be_written_fails_before_simulating() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // A failure while running: exit 3, not 1 (a verdict) nor 2 (bad input).
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("cannot write"), "{stderr}");
     assert!(stderr.contains("no-such-folder/result.json"), "{stderr}");
     // A billion clients would take minutes: the failure came first.
