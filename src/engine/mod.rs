@@ -107,15 +107,32 @@ pub struct Outcome {
     pub kernel: &'static str,
 }
 
-/// The worker threads of one run: `threads` of them, or rayon's default (one per core).
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+/// The worker threads of a run: `threads` of them, or rayon's default (one per core). Each
+/// size is built once per process and reused by every later run (the points of a sweep, the
+/// evaluations of a solve, the scenarios of a check), which then start no threads of their own.
+pub fn thread_pool(threads: Option<usize>) -> Result<std::sync::Arc<rayon::ThreadPool>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Pools = Mutex<HashMap<Option<usize>, Arc<rayon::ThreadPool>>>;
+    static POOLS: OnceLock<Pools> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(pool) = pools.get(&threads) {
+        return Ok(Arc::clone(pool));
+    }
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         builder = builder.num_threads(t);
     }
-    builder
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))
+    let pool = Arc::new(
+        builder
+            .build()
+            .map_err(|e| Error::Runtime(format!("cannot start worker threads: {e}")))?,
+    );
+    pools.insert(threads, Arc::clone(&pool));
+    Ok(pool)
 }
 
 /// Simulates `scenario.run.trials` clients of `scenario.run.paths` paths each. `progress` is
