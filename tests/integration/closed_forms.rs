@@ -266,3 +266,134 @@ fn closed_forms_equal_exhaustive_enumeration() {
     }
     assert!(checked > 300, "{checked}");
 }
+
+/// Every command prints the same closed form for every shipped scenario and metric: `run`'s
+/// report, `sweep`'s CSV, `solve`'s metric at the scenario's own value, the CDF's value at the
+/// last path, and the committed reference that `check` compares its own with (to 1e-12).
+#[test]
+fn every_command_prints_the_same_closed_form() {
+    use super::{pathrisk, root};
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = pathrisk().args(args).output().unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {out:?}"
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let mut compared = 0;
+    for file in &files {
+        let f = file.to_str().unwrap();
+        let name = file.file_stem().unwrap().to_str().unwrap();
+        let s = pathrisk::scenario::Scenario::load(file).unwrap();
+        let m = s.run.paths.to_string();
+        let run = json(&["run", f, "--trials", "1", "--quiet", "--format", "json"]);
+        let from_run: BTreeMap<String, Option<f64>> = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["metric"].as_str().unwrap().to_string(),
+                    r["closed_form"].as_f64(),
+                )
+            })
+            .collect();
+        // The committed reference (check fails when its own closed forms differ from it).
+        let reference: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join(format!("results/reference/{name}.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        for (metric, value) in &from_run {
+            let recorded = reference["closed_forms"][metric].as_f64();
+            match (value, recorded) {
+                (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs())),
+                (a, b) => assert_eq!(*a, b, "{name} {metric}: run vs reference"),
+            }
+        }
+        // The sweep, at the scenario's own paths.
+        let sweep = json(&[
+            "sweep",
+            f,
+            "--vary",
+            &format!("run.paths={m}:{m}:1"),
+            "--trials",
+            "1",
+            "--quiet",
+            "--format",
+            "json",
+        ]);
+        for r in sweep["points"][0]["report"]["results"].as_array().unwrap() {
+            let metric = r["metric"].as_str().unwrap();
+            assert_eq!(
+                r["closed_form"].as_f64(),
+                from_run[metric],
+                "{name} {metric}: sweep"
+            );
+        }
+        // Solve and the CDF, on the client metric where it has a closed form.
+        let Some(client) = from_run["client"] else {
+            continue;
+        };
+        let solve = json(&[
+            "solve",
+            f,
+            "--for",
+            "run.paths",
+            "--target",
+            "client<=1",
+            "--between",
+            &format!("{m}:{}", s.run.paths + 1),
+            "--format",
+            "json",
+        ]);
+        let at = &solve["series"][0]["answers"][0];
+        assert_eq!(
+            at["value"].as_f64(),
+            Some(s.run.paths as f64),
+            "{name}: {at}"
+        );
+        assert_eq!(at["metric"].as_f64(), Some(client), "{name}: solve");
+        let path_solve = json(&[
+            "solve",
+            f,
+            "--for",
+            "run.paths",
+            "--target",
+            "path<=1",
+            "--between",
+            &format!("{m}:{}", s.run.paths + 1),
+            "--format",
+            "json",
+        ]);
+        let p = path_solve["series"][0]["answers"][0]["metric"].as_f64();
+        assert_eq!(p, from_run["path"], "{name}: solve path");
+        let cdf = dir.path().join(format!("{name}.csv"));
+        let out = pathrisk()
+            .args(["run", f, "--trials", "1", "--quiet", "--cdf"])
+            .arg(&cdf)
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+        let text = std::fs::read_to_string(&cdf).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let last = reader.records().last().unwrap().unwrap();
+        assert_eq!(&last[0], m.as_str(), "{name}: the CDF's last row is path M");
+        let at_m: f64 = last[5].parse().unwrap();
+        assert!(
+            (at_m - client).abs() <= 1e-12 * client.max(1e-300),
+            "{name}: CDF {at_m} vs {client}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 8, "{compared} scenarios compared");
+}
