@@ -34,7 +34,7 @@ pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
         counts: job.counts.clone(),
         threads: merged.threads,
         elapsed_seconds: merged.elapsed_seconds,
-        kernel: "merged",
+        kernel: crate::engine::Kernel::Merged,
     };
     let alpha = options.common.alpha;
     // The same rendering as the unsharded command: a run's report, or a sweep's tidy CSV.

@@ -104,7 +104,7 @@ pub struct Outcome {
     pub threads: usize,
     pub elapsed_seconds: f64,
     /// Which sampler drew the paths (see [`simulate`]).
-    pub kernel: &'static str,
+    pub kernel: Kernel,
 }
 
 /// The worker threads of a run: `threads` of them, or rayon's default (one per core). Each
@@ -158,7 +158,6 @@ pub fn simulate_chunks(
     let start = std::time::Instant::now();
     let pool = thread_pool(config.threads)?;
     let network = &scenario.network;
-    let server_level = network.is_server_level() || !scenario.rules.is_plain();
     let full_test = PathTest::new(network, &scenario.adversary, scenario.hops);
     // The reference samplers report entities and face the plain test; the kernels report
     // labels (membership of the target, or the entity for `any`) and face the test on labels.
@@ -177,46 +176,20 @@ pub fn simulate_chunks(
         labels: &labels,
         progress,
     };
-    let s = scenario.selection;
-    let unguarded = scenario.guards.is_none();
     let (counts, kernel) = pool.install(|| match config.sampler {
         SamplerKind::Reference => (
-            job.paths(|| ReferenceSampler::new(network, s, &scenario.rules)),
-            "reference",
+            job.paths(|| ReferenceSampler::new(network, scenario.selection, &scenario.rules)),
+            Kernel::Reference,
         ),
-        SamplerKind::Fast if server_level => {
-            let kernel = ServerKernel::new(network, s, &scenario.rules, scenario.hops, &labels);
-            (job.paths(|| kernel.clone()), "server")
-        }
-        SamplerKind::Fast => {
-            let two_hop = TwoHop::new(network, s, &labels, &test, scenario.hops);
-            let uniform_paths = UniformPaths::new(network, s, &labels, &test);
-            match (two_hop, UniformKernel::new(network, s, &labels), s) {
-                (Some(kernel), _, _) if unguarded => (job.clients(|| kernel.clone()), "two-hop"),
-                (_, Some(_), _) if unguarded && uniform_paths.is_some() => {
-                    let kernel = uniform_paths.expect("checked");
-                    (job.clients(|| kernel.clone()), "uniform-paths")
-                }
-                (_, Some(kernel), _) => (job.paths(|| kernel.clone()), "uniform"),
-                (_, None, Selection::Random) if unguarded => {
-                    let kernel = AliasPaths::new(network, &labels, &test);
-                    (job.clients(|| kernel.clone()), "alias-paths")
-                }
-                (_, None, Selection::Random) => {
-                    let kernel = RandomKernel::new(network, &labels);
-                    (job.paths(|| kernel.clone()), "alias")
-                }
-                (_, None, Selection::OperatorAware) => {
-                    let kernel = OperatorAwareKernel::new(network, &labels);
-                    (job.paths(|| kernel.clone()), "operator-aware")
-                }
-                (_, None, Selection::DistinctServers) => {
-                    unreachable!(
-                        "distinct-servers in an operator-level network has uniform servers"
-                    )
-                }
-            }
-        }
+        SamplerKind::Fast => match choose_kernel(scenario, &labels, &test) {
+            Chosen::TwoHop(k) => (job.clients(|| k.clone()), Kernel::TwoHop),
+            Chosen::UniformPaths(k) => (job.clients(|| k.clone()), Kernel::UniformPaths),
+            Chosen::Uniform(k) => (job.paths(|| k.clone()), Kernel::Uniform),
+            Chosen::AliasPaths(k) => (job.clients(|| k.clone()), Kernel::AliasPaths),
+            Chosen::Alias(k) => (job.paths(|| k.clone()), Kernel::Alias),
+            Chosen::OperatorAware(k) => (job.paths(|| k.clone()), Kernel::OperatorAware),
+            Chosen::Server(k) => (job.paths(|| k.clone()), Kernel::Server),
+        },
     });
     // A stop asked for during the run leaves the counts short: they must not be reported.
     crate::stop::check()?;
@@ -226,6 +199,98 @@ pub fn simulate_chunks(
         elapsed_seconds: start.elapsed().as_secs_f64(),
         kernel,
     })
+}
+
+/// A fast kernel, built for one scenario.
+enum Chosen {
+    TwoHop(TwoHop),
+    UniformPaths(UniformPaths),
+    Uniform(UniformKernel),
+    AliasPaths(AliasPaths),
+    Alias(RandomKernel),
+    OperatorAware(OperatorAwareKernel),
+    Server(ServerKernel),
+}
+
+/// The fastest kernel that draws `scenario`'s paths exactly (docs/engine.md has the table):
+/// the whole-client kernels where no guards tie a client's paths together, the per-path ones
+/// otherwise, and the server kernel, which takes every network and rule, where nothing
+/// faster fits.
+fn choose_kernel(scenario: &Scenario, labels: &[u32], test: &PathTest) -> Chosen {
+    let network = &scenario.network;
+    let s = scenario.selection;
+    let unguarded = scenario.guards.is_none();
+    let server = || {
+        Chosen::Server(ServerKernel::new(
+            network,
+            s,
+            &scenario.rules,
+            scenario.hops,
+            labels,
+        ))
+    };
+    if network.is_server_level() || !scenario.rules.is_plain() {
+        return server();
+    }
+    if unguarded && let Some(k) = TwoHop::new(network, s, labels, test, scenario.hops) {
+        return Chosen::TwoHop(k);
+    }
+    if let Some(uniform) = UniformKernel::new(network, s, labels) {
+        if unguarded && let Some(k) = UniformPaths::new(network, s, labels, test) {
+            return Chosen::UniformPaths(k);
+        }
+        return Chosen::Uniform(uniform);
+    }
+    match s {
+        Selection::Random if unguarded => {
+            Chosen::AliasPaths(AliasPaths::new(network, labels, test))
+        }
+        Selection::Random => Chosen::Alias(RandomKernel::new(network, labels)),
+        Selection::OperatorAware => {
+            Chosen::OperatorAware(OperatorAwareKernel::new(network, labels))
+        }
+        // An operator-level network's servers are uniform, so the uniform kernel took this;
+        // the server kernel draws it exactly all the same.
+        Selection::DistinctServers => server(),
+    }
+}
+
+/// Which sampler drew a run's paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kernel {
+    /// The plain reference samplers (`--sampler reference`).
+    Reference,
+    TwoHop,
+    UniformPaths,
+    Uniform,
+    AliasPaths,
+    Alias,
+    OperatorAware,
+    Server,
+    /// Counts added up from shards (`pathrisk merge`).
+    Merged,
+}
+
+impl Kernel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Reference => "reference",
+            Kernel::TwoHop => "two-hop",
+            Kernel::UniformPaths => "uniform-paths",
+            Kernel::Uniform => "uniform",
+            Kernel::AliasPaths => "alias-paths",
+            Kernel::Alias => "alias",
+            Kernel::OperatorAware => "operator-aware",
+            Kernel::Server => "server",
+            Kernel::Merged => "merged",
+        }
+    }
+}
+
+impl std::fmt::Display for Kernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// What every chunk of a run shares.
