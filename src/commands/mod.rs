@@ -92,17 +92,7 @@ impl CommonOptions {
     }
 }
 
-/// How a run gets its numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Method {
-    /// Plain Monte Carlo: the engine's samplers.
-    #[default]
-    MonteCarlo,
-    /// Importance sampling: hops tilted towards the target, paths reweighted (`importance`).
-    Importance,
-    /// Exact computation (`exact`): no simulation.
-    Exact,
-}
+pub use crate::report::Method;
 
 /// What a command concluded, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use crate::metric::Metric;
 use crate::report::check::{CheckReport, CheckVerdict, ExactStatus, POWER};
 use crate::report::solve::SolveReport;
 use crate::report::sweep::SweepResult;
-use crate::report::{MetricRow, ReproduceReport, RunReport};
+use crate::report::{Method, MetricRow, ReproduceReport, RunReport};
 use crate::solve::Answer;
 use crate::stats::Detectable;
 use std::fmt::Write;
@@ -80,7 +80,7 @@ fn body(r: &RunReport) -> String {
         "path      {} hops, {}; target {}, event {}",
         r.hops, r.selection, r.target, r.event
     );
-    if r.method == "exact" {
+    if r.method == Method::Exact {
         let _ = writeln!(
             s,
             "run       {} paths per client, computed in {:.3} s",
@@ -113,7 +113,7 @@ fn quantiles(r: &RunReport) -> String {
     let Some(detail) = first.first().filter(|d| !d.quantiles.is_empty()) else {
         return String::new();
     };
-    let exact = r.method == "exact";
+    let exact = r.method == Method::Exact;
     // Whether the closed forms give the law of the first compromised path.
     let has_law =
         first.p_value.is_some() || (exact && first.verdict != crate::stats::Verdict::NoClosedForm);

@@ -13,6 +13,19 @@ use crate::scenario::Scenario;
 use crate::stats::{self, Verdict};
 use serde::Serialize;
 
+/// How a run gets its numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Plain Monte Carlo: the engine's samplers.
+    #[default]
+    MonteCarlo,
+    /// Importance sampling: hops tilted towards the target, paths reweighted (`importance`).
+    Importance,
+    /// Exact computation (`exact`): no simulation.
+    Exact,
+}
+
 /// Confidence level of every reported interval.
 pub const CI_ALPHA: f64 = 0.05;
 
@@ -126,7 +139,7 @@ pub struct Quantile {
 pub struct RunReport {
     pub scenario: String,
     /// `monte-carlo`, `importance` or `exact`.
-    pub method: &'static str,
+    pub method: Method,
     /// How the method went (classes and steps of an exact computation, the tilt of importance
     /// sampling), for the table.
     #[serde(skip)]
@@ -361,7 +374,7 @@ pub fn analyse_with(
     }
     RunReport {
         scenario: scenario.name.clone(),
-        method: "monte-carlo",
+        method: Method::MonteCarlo,
         method_note: None,
         description: scenario.description.clone(),
         network: scenario.network.summary(),
@@ -419,7 +432,7 @@ fn exact_verdict(exact: Option<f64>, closed: Option<f64>) -> Verdict {
     }
 }
 
-fn header(scenario: &Scenario, method: &'static str, closed: &ClosedForm) -> RunReport {
+fn header(scenario: &Scenario, method: Method, closed: &ClosedForm) -> RunReport {
     RunReport {
         scenario: scenario.name.clone(),
         method,
@@ -513,7 +526,7 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
             analytic::guards::guard_metric(scenario),
         ));
     }
-    let mut r = header(scenario, "exact", &closed);
+    let mut r = header(scenario, Method::Exact, &closed);
     r.method_note = Some(format!(
         "exact: dynamic programming over {} classes of interchangeable servers, {} steps",
         exact.classes, exact.steps
@@ -560,7 +573,7 @@ pub fn from_importance(
         Some(p) => Some(client::at_least_one(p, m)),
         None => exact.map(|e| e.law.cdf(m)),
     };
-    let mut r = header(scenario, "importance", &closed);
+    let mut r = header(scenario, Method::Importance, &closed);
     r.results = vec![
         importance_row(Metric::Path, &outcome.path, path, alpha),
         importance_row(Metric::Client, &outcome.client, client, alpha),
