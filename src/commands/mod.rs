@@ -240,14 +240,25 @@ pub fn estimate_cost(scenarios: &[&Scenario], engine: &EngineConfig) -> Result<O
     if total < ANNOUNCE_PATHS {
         return Ok(None);
     }
-    let mut seconds = 0.0;
+    // The pilots together draw about PILOT_PATHS (at least 2^14 each), and a scenario that is
+    // small next to its pilot takes the rate last measured: a sweep of many small points is
+    // not run twice to be estimated.
+    let budget = (PILOT_PATHS / scenarios.len().max(1) as u64).max(1 << 14);
+    let (mut seconds, mut rate) = (0.0, None);
     for s in scenarios {
-        let mut pilot = (*s).clone();
-        pilot.run.paths = pilot.run.paths.min(PILOT_PATHS);
-        pilot.run.trials = (PILOT_PATHS / pilot.run.paths).clamp(1, pilot.run.trials);
-        let o = engine::simulate(&pilot, engine, &|_| {})?;
-        let rate = o.counts.paths_drawn.max(1) as f64 / o.elapsed_seconds.max(1e-9);
-        seconds += paths_of(s) as f64 / rate;
+        let r = match rate {
+            Some(r) if paths_of(s) < 16 * budget => r,
+            _ => {
+                let mut pilot = (*s).clone();
+                pilot.run.paths = pilot.run.paths.min(budget);
+                pilot.run.trials = (budget / pilot.run.paths).clamp(1, pilot.run.trials);
+                let o = engine::simulate(&pilot, engine, &|_| {})?;
+                let r = o.counts.paths_drawn.max(1) as f64 / o.elapsed_seconds.max(1e-9);
+                rate = Some(r);
+                r
+            }
+        };
+        seconds += paths_of(s) as f64 / r;
     }
     Ok(Some((total, seconds)))
 }

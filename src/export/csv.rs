@@ -98,20 +98,13 @@ fn sweep_csv(result: &SweepResult) -> String {
         .map(String::from),
     );
     w.write_record(&header).expect("writing to memory");
-    let opt = |x: Option<f64>| x.map(data_number).unwrap_or_default();
     for p in &result.points {
         for m in &p.report.results {
             let mut row: Vec<String> = result
                 .varies
                 .iter()
                 .zip(&p.values)
-                .map(|(v, &x)| {
-                    if v.integer {
-                        format!("{}", x as i64)
-                    } else {
-                        data_number(x)
-                    }
-                })
+                .map(|(v, &x)| super::vary_text(v, x))
                 .collect();
             row.extend([
                 result.series[p.series].clone(),

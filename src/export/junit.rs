@@ -172,7 +172,7 @@ impl Exporter for Junit {
             .map(|p| {
                 let mut name = format!("{} {}", r.scenario, r.series[p.series]);
                 for (v, x) in r.varies.iter().zip(&p.values) {
-                    let _ = write!(name, " {}={}", v.key, super::data_number(*x));
+                    let _ = write!(name, " {}={}", v.key, super::vary_text(v, *x));
                 }
                 Suite {
                     name,

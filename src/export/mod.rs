@@ -212,6 +212,15 @@ pub fn data_number(x: f64) -> String {
     }
 }
 
+/// A varied value of a sweep as its key takes it: whole for integer keys.
+pub fn vary_text(vary: &crate::sweep::Vary, x: f64) -> String {
+    if vary.integer {
+        format!("{}", x as i64)
+    } else {
+        data_number(x)
+    }
+}
+
 /// A probability for people: six significant digits, exponent form below 0.001.
 pub fn human_number(x: f64) -> String {
     if x == 0.0 {

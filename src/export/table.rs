@@ -394,13 +394,7 @@ fn sweep_table(r: &SweepResult) -> String {
                 .varies
                 .iter()
                 .zip(&p.values)
-                .map(|(v, &x)| {
-                    if v.integer {
-                        format!("{}", x as i64)
-                    } else {
-                        data_number(x)
-                    }
-                })
+                .map(|(v, &x)| super::vary_text(v, x))
                 .collect();
             row.extend([
                 r.series[p.series].clone(),
