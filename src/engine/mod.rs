@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::scenario::Guards;
 use crate::scenario::Scenario;
 use crate::select::fast::{
-    AliasPaths, OperatorAwareKernel, RandomKernel, TwoHop, UniformKernel, UniformPaths,
+    AliasPaths, OperatorAwareKernel, RandomKernel, Tally, TwoHop, UniformKernel, UniformPaths,
 };
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
@@ -201,6 +201,51 @@ pub fn simulate_chunks(
     })
 }
 
+/// Chunks run in parallel between two merges: enough to keep every worker busy, few enough
+/// that their results wait in memory without weight.
+const CHUNK_GROUP: u64 = 1 << 12;
+
+/// The chunk loop of every simulation (the engine's and importance sampling's): each chunk in
+/// `chunks` of `layout` gets a sampler from `make` (one per worker), its own stream from
+/// (`seed`, chunk) and its number of clients, and `body` simulates it. The chunks' results
+/// reach `fold` in chunk order, a group at a time, so even sums of floats come out the same
+/// for every thread count. A stop request ends the loop with [`Error::Interrupted`] without
+/// starting the remaining chunks (there may be millions).
+pub(crate) fn run_chunks<S, T, F, B>(
+    seed: u64,
+    layout: &ChunkLayout,
+    chunks: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    make: F,
+    body: B,
+    mut fold: impl FnMut(T),
+) -> Result<()>
+where
+    S: Send,
+    T: Send,
+    F: Fn() -> S + Sync + Send,
+    B: Fn(&mut S, &mut rng::StreamRng, u64) -> T + Sync + Send,
+{
+    debug_assert!(chunks.end <= layout.chunks);
+    let mut start = chunks.start;
+    while start < chunks.end {
+        let end = chunks.end.min(start.saturating_add(CHUNK_GROUP));
+        let results: Vec<T> = (start..end)
+            .into_par_iter()
+            .map_init(&make, |sampler, chunk| {
+                crate::stop::check()?;
+                let mut rng = rng::stream(seed, chunk);
+                let result = body(sampler, &mut rng, layout.clients_in(chunk));
+                progress(1);
+                Ok(result)
+            })
+            .collect::<Result<Vec<T>>>()?;
+        results.into_iter().for_each(&mut fold);
+        start = end;
+    }
+    Ok(())
+}
+
 /// A fast kernel, built for one scenario.
 enum Chosen {
     TwoHop(TwoHop),
@@ -306,7 +351,8 @@ struct Job<'a> {
 
 impl Job<'_> {
     /// Runs every chunk, each with a sampler from `make` (one per worker) and `body`, which
-    /// simulates a chunk's clients, and adds the counts.
+    /// simulates a chunk's clients, and adds the counts (a stop request leaves them short;
+    /// `simulate_chunks` then fails).
     fn chunks<S, F, B>(&self, make: F, body: B) -> Counts
     where
         S: Send,
@@ -315,21 +361,17 @@ impl Job<'_> {
     {
         let scenario = self.scenario;
         let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
-        // A stop request makes every chunk after it an error, which `try_reduce` stops at
-        // without starting the remaining chunks (there may be millions).
-        debug_assert!(self.chunks.end <= layout.chunks);
-        self.chunks
-            .clone()
-            .into_par_iter()
-            .map_init(&make, |sampler, chunk| {
-                crate::stop::check()?;
-                let mut rng = rng::stream(scenario.run.seed, chunk);
-                let counts = body(sampler, &mut rng, layout.clients_in(chunk));
-                (self.progress)(1);
-                Ok::<Counts, Error>(counts)
-            })
-            .try_reduce(Counts::default, |a, b| Ok(a.merge(b)))
-            .unwrap_or_default()
+        let mut total = Counts::default();
+        let _stopped = run_chunks(
+            scenario.run.seed,
+            &layout,
+            self.chunks.clone(),
+            self.progress,
+            make,
+            body,
+            |c| total = std::mem::take(&mut total).merge(c),
+        );
+        total
     }
 
     /// Path by path from a hop source, with guards when the scenario has them.
@@ -387,20 +429,17 @@ impl<H: HopSource> ClientSource for PathByPath<'_, H> {
         // A local copy of the generator, written back at the end: as long as nothing takes
         // its address (the kernels' hot paths are inlined), its state stays in registers.
         let mut rng = outer.clone();
-        let (mut hits, mut first) = (0u64, 0u64);
+        let mut tally = Tally::default();
         for k in 1..paths + 1 {
             if crate::stop::at(k) {
                 break;
             }
             if self.test.draw(&mut self.source, &mut rng) {
-                hits += 1;
-                if first == 0 {
-                    first = k;
-                }
+                tally.hit(k);
             }
         }
         *outer = rng;
-        (hits, first)
+        tally.result()
     }
 }
 
@@ -412,27 +451,50 @@ fn run_chunk<C: ClientSource>(
     clients: u64,
     paths: u64,
 ) -> Counts {
-    let mut counts = Counts {
-        clients,
-        paths_drawn: clients * paths,
-        ..Counts::default()
-    };
-    let mut firsts = FirstTally::new(paths);
+    let mut chunk = ChunkCounts::new(clients, paths);
     for _ in 0..clients {
         // Between clients, a stop request ends the chunk (the run is then discarded).
         if crate::stop::requested() {
             break;
         }
-        let (hits, first) = source.client(rng, paths);
-        counts.path_hits += hits;
-        counts.first_path_hits += u64::from(first == 1);
-        if first != 0 {
-            counts.client_hits += 1;
-            firsts.add(first);
+        chunk.add(source.client(rng, paths));
+    }
+    chunk.finish()
+}
+
+/// A chunk's counts as its clients finish: the one place a client's outcome is counted.
+struct ChunkCounts {
+    counts: Counts,
+    firsts: FirstTally,
+}
+
+impl ChunkCounts {
+    fn new(clients: u64, paths: u64) -> ChunkCounts {
+        ChunkCounts {
+            counts: Counts {
+                clients,
+                paths_drawn: clients * paths,
+                ..Counts::default()
+            },
+            firsts: FirstTally::new(paths),
         }
     }
-    firsts.into(&mut counts.first);
-    counts
+
+    /// A client with `hits` compromised paths, the first of them path `first` (0: none).
+    #[inline]
+    fn add(&mut self, (hits, first): (u64, u64)) {
+        self.counts.path_hits += hits;
+        self.counts.first_path_hits += u64::from(first == 1);
+        if first != 0 {
+            self.counts.client_hits += 1;
+            self.firsts.add(first);
+        }
+    }
+
+    fn finish(mut self) -> Counts {
+        self.firsts.into(&mut self.counts.first);
+        self.counts
+    }
 }
 
 /// The first compromised path of each client, tallied in an array while the paths per client
@@ -486,19 +548,14 @@ fn run_guarded_chunk<H: HopSource>(
     clients: u64,
     paths: u64,
 ) -> Counts {
-    let mut counts = Counts {
-        clients,
-        paths_drawn: clients * paths,
-        ..Counts::default()
-    };
+    let mut chunk = ChunkCounts::new(clients, paths);
     let lifetime = guards.lifetime.unwrap_or(u64::MAX);
     let mut set: Vec<Unit> = Vec::with_capacity(guards.count as usize);
     for _ in 0..clients {
         if crate::stop::requested() {
             break;
         }
-        let mut first = 0u64;
-        let mut hits = 0u64;
+        let mut tally = Tally::default();
         let mut guard_hit = false;
         // Paths left before the guard set rotates (a countdown: a division per path cost
         // more than the rest of a path whose guard is not the adversary's).
@@ -520,21 +577,13 @@ fn run_guarded_chunk<H: HopSource>(
                 set[crate::select::bits::split(rng.next_u64(), set.len() as u64).0 as usize]
             };
             if test.draw_after(guard, source, rng) {
-                hits += 1;
-                if first == 0 {
-                    first = k;
-                }
+                tally.hit(k);
             }
         }
-        counts.path_hits += hits;
-        counts.first_path_hits += u64::from(first == 1);
-        counts.guard_hits += u64::from(guard_hit);
-        if first != 0 {
-            counts.client_hits += 1;
-            *counts.first.entry(first).or_insert(0) += 1;
-        }
+        chunk.add(tally.result());
+        chunk.counts.guard_hits += u64::from(guard_hit);
     }
-    counts
+    chunk.finish()
 }
 
 #[cfg(test)]

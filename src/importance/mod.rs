@@ -24,14 +24,13 @@
 //! variance. Guards (dependent paths) are not supported.
 
 use crate::adversary::{PathTest, Step};
-use crate::engine::{ChunkLayout, EngineConfig, rng};
+use crate::engine::{ChunkLayout, EngineConfig};
 use crate::error::{InputError, Result};
 use crate::scenario::Scenario;
 use crate::select::classes::{Candidate, Classes, Hop};
 use rand::RngExt;
 use rand::distr::Distribution;
 use rand_distr::weighted::WeightedAliasIndex;
-use rayon::prelude::*;
 
 /// Smallest probability a tilted hop gives the needed candidates.
 pub const TILT: f64 = 0.5;
@@ -305,17 +304,21 @@ pub fn simulate(
         prefix: Vec::new(),
         labels: Vec::new(),
     };
-    let per_chunk: Vec<(Sums, Sums)> = pool.install(|| {
-        (0..layout.chunks)
-            .into_par_iter()
-            .map_init(make, |sampler, chunk| {
-                let mut rng = rng::stream(scenario.run.seed, chunk);
+    let (mut path, mut client) = (Sums::default(), Sums::default());
+    pool.install(|| {
+        crate::engine::run_chunks(
+            scenario.run.seed,
+            &layout,
+            0..layout.chunks,
+            progress,
+            make,
+            |sampler, rng, clients| {
                 let (mut path, mut client) = (Sums::default(), Sums::default());
-                for _ in 0..layout.clients_in(chunk) {
+                for _ in 0..clients {
                     if crate::stop::requested() {
                         break;
                     }
-                    let (hit, ratio) = sampler.tilted_path(&mut rng);
+                    let (hit, ratio) = sampler.tilted_path(rng);
                     let y = if hit { ratio } else { 0.0 };
                     path.add(y, hit);
                     let mut n = u64::from(hit);
@@ -324,7 +327,7 @@ pub fn simulate(
                             if crate::stop::at(k) {
                                 break;
                             }
-                            n += u64::from(sampler.plain_path(&mut rng));
+                            n += u64::from(sampler.plain_path(rng));
                         }
                     }
                     // Without a compromised tilted path Z is 0 whatever the others do, so
@@ -338,17 +341,16 @@ pub fn simulate(
                         hit,
                     );
                 }
-                progress(1);
                 (path, client)
-            })
-            .collect()
-    });
+            },
+            |(p, c): (Sums, Sums)| {
+                path.merge(&p);
+                client.merge(&c);
+            },
+        )
+    })?;
+    // A stop asked for inside a chunk leaves its sums short: they must not be reported.
     crate::stop::check()?;
-    let (mut path, mut client) = (Sums::default(), Sums::default());
-    for (p, c) in &per_chunk {
-        path.merge(p);
-        client.merge(c);
-    }
     Ok(Outcome {
         paths_drawn: path.samples + client.hits * (m - 1),
         path,

@@ -73,6 +73,9 @@ pub struct ServerSpec {
     pub roles: Vec<String>,
 }
 
+/// Largest number of hops a path may have (the samplers keep a path's hops in a fixed array).
+pub const MAX_HOPS: usize = 32;
+
 /// Most distinct roles a network may name.
 pub const MAX_ROLES: usize = 32;
 

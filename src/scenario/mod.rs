@@ -14,8 +14,8 @@ pub use self::csv::{
 
 use crate::adversary::{Adversary, Event, Target};
 use crate::error::InputError;
+use crate::model::MAX_HOPS;
 use crate::model::{self, Network, OperatorSpec, Pool};
-use crate::select::fast::MAX_HOPS;
 use crate::select::{PathRules, Selection};
 use raw::RawScenario;
 use std::path::{Path, PathBuf};

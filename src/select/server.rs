@@ -9,8 +9,8 @@
 //! operator is left. The reference sampler and the enumerator do the same.
 
 use super::alias::AliasTable;
-use super::fast::MAX_HOPS;
 use super::{HopSource, PathRules, Selection, Unit};
+use crate::model::MAX_HOPS;
 use crate::model::Network;
 use rand::{Rng, RngExt};
 
