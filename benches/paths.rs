@@ -3,7 +3,7 @@
 //! reference baselines as one table of medians and ratios.
 
 use divan::counter::ItemsCount;
-use pathrisk::bench::{WORKLOADS, engine_ns, floor_ns};
+use pathrisk::commands::bench::{WORKLOADS, engine_ns, floor_ns};
 use pathrisk::select::SamplerKind;
 
 fn main() {

@@ -1,17 +1,41 @@
 //! Command-line definitions (clap) and their translation into the library's validated options.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use pathrisk::commands::CommonOptions;
-use pathrisk::commands::check::CheckOptions;
-use pathrisk::commands::merge::MergeOptions;
-use pathrisk::commands::reproduce::ReproduceOptions;
-use pathrisk::commands::run::RunOptions;
-use pathrisk::commands::solve::SolveOptions;
-use pathrisk::commands::sweep::SweepOptions;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 use pathrisk::export::Format;
+use pathrisk::metric::Metric;
+use pathrisk::options::{
+    Between, CheckOptions, Choice, CommonOptions, MergeOptions, ReproduceOptions, RunOptions,
+    Setting, SolveOptions, SweepOptions, parse_all,
+};
+use pathrisk::report::Method;
 use pathrisk::scenario::Overrides;
 use pathrisk::select::{SamplerKind, Selection};
+use pathrisk::solve::Goal;
+use pathrisk::sweep::{Compare, Vary};
 use std::path::PathBuf;
+
+/// A flag whose values are the library's [`Choice`]s: the names (and their help) offered,
+/// read and printed are the library's own.
+fn choice<T: Choice + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    choice_of(T::CHOICES)
+}
+
+/// As [`choice`], for some of a type's values only.
+fn choice_of<T: Choice + Clone + Send + Sync>(
+    values: &'static [T],
+) -> impl TypedValueParser<Value = T> {
+    let offered = values.iter().map(|&c| {
+        let v = PossibleValue::new(c.name());
+        match c.help() {
+            Some(h) => v.help(h),
+            None => v,
+        }
+    });
+    PossibleValuesParser::new(offered).try_map(|name: String| {
+        T::from_name(&name).ok_or_else(|| format!("`{name}` is not one of the choices"))
+    })
+}
 
 /// How likely is it that one operator, a Sybil or a coalition holds every hop of a multi-hop
 /// path? Monte Carlo simulation checked against closed forms. With no command: `reproduce`.
@@ -91,8 +115,8 @@ pub struct SweepArgs {
     #[arg(long, value_parser = count)]
     pub seed: Option<u64>,
     /// Metric drawn in the plot.
-    #[arg(long, default_value = "client", value_parser = plot_metric)]
-    pub metric: pathrisk::metric::Metric,
+    #[arg(long, default_value = "client", value_parser = choice_of(&SweepOptions::PLOT_METRICS))]
+    pub metric: Metric,
     /// Draw the sweep as an SVG plot to this file (.svg).
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
@@ -100,8 +124,8 @@ pub struct SweepArgs {
     #[arg(long)]
     pub log_y: bool,
     /// Output format on standard output (default: csv, the tidy table of every point).
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    #[arg(long, value_parser = choice::<Format>())]
+    pub format: Option<Format>,
     /// Also write the result to this file, atomically; its extension picks the format:
     /// .csv, .json or .xml (JUnit).
     #[arg(long, value_name = "FILE")]
@@ -121,33 +145,35 @@ pub struct SweepArgs {
     pub shard: Option<pathrisk::shard::Shard>,
     /// How to get each point's numbers: plain Monte Carlo, importance sampling (small shares,
     /// rare events) or exact computation.
-    #[arg(long, value_enum, default_value = "monte-carlo")]
-    pub method: MethodArg,
+    #[arg(long, value_parser = choice::<Method>(), default_value = "monte-carlo")]
+    pub method: Method,
 }
 
 impl SweepArgs {
-    pub fn options(&self) -> SweepOptions {
-        SweepOptions {
+    pub fn options(&self) -> Result<SweepOptions, pathrisk::Error> {
+        let options = SweepOptions {
             scenario: self.file.clone(),
-            vary: self.vary.clone(),
-            compare: self.compare.clone(),
-            set: self.set.clone(),
+            vary: parse_all(&self.vary, Vary::parse)?,
+            compare: parse_all(&self.compare, Compare::parse)?,
+            set: parse_all(&self.set, Setting::parse)?,
             trials: self.trials,
             seed: self.seed,
             metric: self.metric,
             plot: self.plot.clone(),
             log_y: self.log_y,
             shard: self.shard,
-            method: self.method.method(),
+            method: self.method,
             common: CommonOptions {
                 threads: self.threads.map(|t| t as usize),
                 alpha: self.alpha,
-                format: self.format.map_or(Format::Csv, format),
+                format: self.format.unwrap_or(Format::Csv),
                 output: self.output.clone(),
                 progress: !self.quiet,
                 sampler: SamplerKind::Fast,
             },
-        }
+        };
+        options.validate()?;
+        Ok(options)
     }
 }
 
@@ -168,8 +194,8 @@ pub struct CheckArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
     /// Output format on standard output (junit: JUnit XML, one test case per check).
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: FormatArg,
+    #[arg(long, value_parser = choice::<Format>(), default_value = "table")]
+    pub format: Format,
     /// Also write the result to this file, atomically; its extension picks the format:
     /// .csv, .json or .xml (JUnit).
     #[arg(long, value_name = "FILE")]
@@ -177,15 +203,6 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-/// A metric a sweep can plot, by its name.
-fn plot_metric(text: &str) -> Result<pathrisk::metric::Metric, String> {
-    use pathrisk::commands::sweep::PLOT_METRICS;
-    use pathrisk::metric::Metric;
-    Metric::parse(text)
-        .filter(|m| PLOT_METRICS.contains(m))
-        .ok_or_else(|| format!("expected {}", Metric::names(&PLOT_METRICS)))
 }
 
 /// A count as people write it: `2000`, `1_000_000` or `1e6`.
@@ -201,31 +218,6 @@ fn positive_count(text: &str) -> Result<u64, String> {
     }
 }
 
-/// `--format`: the same four on every command.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    /// Aligned columns for people.
-    Table,
-    /// Tidy CSV.
-    Csv,
-    Json,
-    /// JUnit XML: one test case per verdict, for CI systems.
-    Junit,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SelectionArg {
-    Random,
-    DistinctServers,
-    OperatorAware,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SamplerArg {
-    Fast,
-    Reference,
-}
-
 #[derive(Debug, Args)]
 pub struct Common {
     /// Worker threads (default: one per core). Results do not depend on it.
@@ -236,8 +228,8 @@ pub struct Common {
     pub alpha: f64,
     /// Output format on standard output (default: table; for merge, that of the command
     /// whose parts are merged).
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    #[arg(long, value_parser = choice::<Format>())]
+    pub format: Option<Format>,
     /// Also write the result to this file, atomically; its extension picks the format:
     /// .csv, .json or .xml (JUnit).
     #[arg(long, value_name = "FILE")]
@@ -246,8 +238,8 @@ pub struct Common {
     #[arg(long, short)]
     pub quiet: bool,
     /// Sampler: the fast kernels, or the plain reference samplers (slow; for comparison).
-    #[arg(long, value_enum, default_value = "fast", hide = true)]
-    pub sampler: SamplerArg,
+    #[arg(long, value_parser = choice::<SamplerKind>(), default_value = "fast", hide = true)]
+    pub sampler: SamplerKind,
 }
 
 #[derive(Debug, Args)]
@@ -278,8 +270,8 @@ pub struct RunArgs {
     #[arg(long, value_parser = count)]
     pub hops: Option<u64>,
     /// Selection policy.
-    #[arg(long, value_enum)]
-    pub selection: Option<SelectionArg>,
+    #[arg(long, value_parser = choice::<Selection>())]
+    pub selection: Option<Selection>,
     /// KEY=VALUE: a scenario setting (e.g. network.adversary.share=0.05), applied before the
     /// flags above.
     #[arg(long, value_name = "KEY=VALUE")]
@@ -297,27 +289,10 @@ pub struct RunArgs {
     pub shard: Option<pathrisk::shard::Shard>,
     /// How to get the numbers: plain Monte Carlo, importance sampling (rare events: hops
     /// tilted towards the target, paths reweighted) or exact computation (no simulation).
-    #[arg(long, value_enum, default_value = "monte-carlo")]
-    pub method: MethodArg,
+    #[arg(long, value_parser = choice::<Method>(), default_value = "monte-carlo")]
+    pub method: Method,
     #[command(flatten)]
     pub common: Common,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum MethodArg {
-    MonteCarlo,
-    Importance,
-    Exact,
-}
-
-impl MethodArg {
-    pub fn method(self) -> pathrisk::commands::Method {
-        match self {
-            MethodArg::MonteCarlo => pathrisk::commands::Method::MonteCarlo,
-            MethodArg::Importance => pathrisk::commands::Method::Importance,
-            MethodArg::Exact => pathrisk::commands::Method::Exact,
-        }
-    }
 }
 
 #[derive(Debug, Args)]
@@ -340,8 +315,8 @@ pub struct SolveArgs {
     #[arg(long, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Output format on standard output.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: FormatArg,
+    #[arg(long, value_parser = choice::<Format>(), default_value = "table")]
+    pub format: Format,
     /// Also write the answer to this file, atomically; its extension picks the format:
     /// .csv, .json or .xml (JUnit).
     #[arg(long, value_name = "FILE")]
@@ -361,20 +336,22 @@ pub struct SolveArgs {
 }
 
 impl SolveArgs {
-    pub fn options(&self) -> SolveOptions {
-        SolveOptions {
+    pub fn options(&self) -> Result<SolveOptions, pathrisk::Error> {
+        let options = SolveOptions {
             scenario: self.file.clone(),
             key: self.key.clone(),
-            target: self.target.clone(),
-            between: self.between.clone(),
-            compare: self.compare.clone(),
-            set: self.set.clone(),
-            format: format(self.format),
+            target: Goal::parse(&self.target)?,
+            between: self.between.as_deref().map(Between::parse).transpose()?,
+            compare: parse_all(&self.compare, Compare::parse)?,
+            set: parse_all(&self.set, Setting::parse)?,
+            format: self.format,
             output: self.output.clone(),
             simulate: self.simulate,
             max_trials: self.max_trials,
             threads: self.threads.map(|t| t as usize),
-        }
+        };
+        options.validate()?;
+        Ok(options)
     }
 }
 
@@ -388,12 +365,14 @@ pub struct MergeArgs {
 }
 
 impl MergeArgs {
-    pub fn options(&self) -> MergeOptions {
-        MergeOptions {
+    pub fn options(&self) -> Result<MergeOptions, pathrisk::Error> {
+        let options = MergeOptions {
             parts: self.parts.clone(),
             common: self.common.options(),
-            format: self.common.format.map(format),
-        }
+            format: self.common.format,
+        };
+        options.validate()?;
+        Ok(options)
     }
 }
 
@@ -402,75 +381,65 @@ impl Common {
         CommonOptions {
             threads: self.threads.map(|t| t as usize),
             alpha: self.alpha,
-            format: self.format.map_or(Format::Table, format),
+            format: self.format.unwrap_or(Format::Table),
             output: self.output.clone(),
             progress: !self.quiet,
-            sampler: match self.sampler {
-                SamplerArg::Fast => SamplerKind::Fast,
-                SamplerArg::Reference => SamplerKind::Reference,
-            },
+            sampler: self.sampler,
         }
     }
 }
 
 impl CheckArgs {
-    pub fn options(&self) -> CheckOptions {
-        CheckOptions {
+    pub fn options(&self) -> Result<CheckOptions, pathrisk::Error> {
+        let options = CheckOptions {
             inputs: self.inputs.clone(),
             reference_dir: self.reference.clone(),
             update_reference: self.update_reference,
             common: CommonOptions {
                 threads: self.threads.map(|t| t as usize),
                 alpha: self.alpha,
-                format: format(self.format),
+                format: self.format,
                 output: self.output.clone(),
                 progress: !self.quiet,
                 sampler: SamplerKind::Fast,
             },
-        }
-    }
-}
-
-fn format(f: FormatArg) -> Format {
-    match f {
-        FormatArg::Table => Format::Table,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
-        FormatArg::Junit => Format::Junit,
+        };
+        options.validate()?;
+        Ok(options)
     }
 }
 
 impl ReproduceArgs {
-    pub fn options(&self) -> ReproduceOptions {
-        ReproduceOptions {
+    pub fn options(&self) -> Result<ReproduceOptions, pathrisk::Error> {
+        let options = ReproduceOptions {
             trials: self.trials,
             seed: self.seed,
             common: self.common.options(),
-        }
+        };
+        options.validate()?;
+        Ok(options)
     }
 }
 
 impl RunArgs {
-    pub fn options(&self) -> RunOptions {
-        RunOptions {
+    pub fn options(&self) -> Result<RunOptions, pathrisk::Error> {
+        let options = RunOptions {
             scenario: self.file.clone(),
             overrides: Overrides {
                 trials: self.trials,
                 paths: self.paths,
                 seed: self.seed,
                 hops: self.hops,
-                selection: self.selection.map(|s| match s {
-                    SelectionArg::Random => Selection::Random,
-                    SelectionArg::DistinctServers => Selection::DistinctServers,
-                    SelectionArg::OperatorAware => Selection::OperatorAware,
-                }),
+                selection: self.selection,
             },
-            set: self.set.clone(),
+            set: parse_all(&self.set, Setting::parse)?,
             common: self.common.options(),
             cdf: self.cdf.clone(),
             data: self.data.clone(),
             shard: self.shard,
-            method: self.method.method(),
-        }
+            method: self.method,
+        };
+        options.validate()?;
+        Ok(options)
     }
 }

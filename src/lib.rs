@@ -7,7 +7,6 @@
 
 pub mod adversary;
 pub mod analytic;
-pub mod bench;
 pub mod commands;
 pub mod engine;
 pub mod error;
@@ -17,6 +16,7 @@ pub mod export;
 pub mod importance;
 pub mod metric;
 pub mod model;
+pub mod options;
 pub mod report;
 pub mod scenario;
 pub mod select;

@@ -34,13 +34,13 @@ fn main() {
 fn execute(cli: &Cli) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     let status = match &cli.command {
-        None => reproduce::reproduce(&cli.reproduce.options(), &mut stdout)?,
-        Some(Command::Reproduce(args)) => reproduce::reproduce(&args.options(), &mut stdout)?,
-        Some(Command::Run(args)) => run::run(&args.options(), &mut stdout)?,
-        Some(Command::Merge(args)) => merge::merge(&args.options(), &mut stdout)?,
-        Some(Command::Solve(args)) => solve::solve(&args.options(), &mut stdout)?,
-        Some(Command::Check(args)) => check::check(&args.options(), &mut stdout)?,
-        Some(Command::Sweep(args)) => sweep::sweep(&args.options(), &mut stdout)?,
+        None => reproduce::reproduce(&cli.reproduce.options()?, &mut stdout)?,
+        Some(Command::Reproduce(args)) => reproduce::reproduce(&args.options()?, &mut stdout)?,
+        Some(Command::Run(args)) => run::run(&args.options()?, &mut stdout)?,
+        Some(Command::Merge(args)) => merge::merge(&args.options()?, &mut stdout)?,
+        Some(Command::Solve(args)) => solve::solve(&args.options()?, &mut stdout)?,
+        Some(Command::Check(args)) => check::check(&args.options()?, &mut stdout)?,
+        Some(Command::Sweep(args)) => sweep::sweep(&args.options()?, &mut stdout)?,
         Some(Command::Presets) => presets::presets(&mut stdout)?,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "pathrisk", &mut stdout);
@@ -52,7 +52,7 @@ fn execute(cli: &Cli) -> anyhow::Result<ExitCode> {
             threads,
             only,
         }) => {
-            use pathrisk::bench;
+            use pathrisk::commands::bench;
             let threads = threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let options = bench::BenchOptions {

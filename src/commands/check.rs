@@ -27,15 +27,7 @@ pub const DEFAULT_FAMILY_ALPHA: f64 = 1e-3;
 /// Largest relative difference between a closed form and its reference.
 pub const REFERENCE_TOLERANCE: f64 = 1e-12;
 
-#[derive(Debug, Clone)]
-pub struct CheckOptions {
-    /// Scenario files or folders (searched for `*.toml`); empty means `scenarios/`.
-    pub inputs: Vec<PathBuf>,
-    pub reference_dir: PathBuf,
-    pub update_reference: bool,
-    /// `common.alpha` is the family-wise level, split over all checks.
-    pub common: CommonOptions,
-}
+pub use crate::options::CheckOptions;
 
 /// The committed closed forms of one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,7 +155,7 @@ pub fn check_formula(
     formula: &(dyn Fn(&Scenario) -> ClosedForm + Sync),
     out: &mut dyn Write,
 ) -> Result<Status> {
-    options.common.validate()?;
+    options.validate()?;
     if options.update_reference && options.common.output.is_some() {
         return Err(InputError::new(
             "command line",

@@ -1,26 +1,18 @@
 //! `pathrisk merge PARTS...`: the partial results of a sharded run (`run --shard I/N`) added up
 //! and reported exactly as the unsharded run would be (its timings aside).
 
+use super::Status;
 use super::sweep::{SweepPoint, SweepResult};
-use super::{CommonOptions, Status};
 use crate::engine::Outcome;
 use crate::error::{InputError, Result};
 use crate::export::Format;
 use crate::report;
 use std::io::Write;
-use std::path::PathBuf;
 
-#[derive(Debug, Clone)]
-pub struct MergeOptions {
-    pub parts: Vec<PathBuf>,
-    /// `common.format` is ignored: `format` is the output format, by default the unsharded
-    /// command's (a run's table, a sweep's CSV).
-    pub common: CommonOptions,
-    pub format: Option<Format>,
-}
+pub use crate::options::MergeOptions;
 
 pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
-    options.common.validate()?;
+    options.validate()?;
     let pending = options.common.pending_output()?;
     let mut parts = Vec::with_capacity(options.parts.len());
     for path in &options.parts {

@@ -1,5 +1,6 @@
 //! The commands: each glues scenario loading, the engine, the closed forms and an exporter.
 
+pub mod bench;
 pub mod check;
 pub mod merge;
 pub mod presets;
@@ -13,85 +14,10 @@ use crate::error::{InputError, Result};
 use crate::export::{Exporter, Format, PendingOutput};
 use crate::report::{self, RunReport};
 use crate::scenario::Scenario;
-use crate::select::SamplerKind;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
-/// Options every simulating command takes.
-#[derive(Debug, Clone)]
-pub struct CommonOptions {
-    pub threads: Option<usize>,
-    /// Significance level of the verdicts.
-    pub alpha: f64,
-    pub format: Format,
-    pub output: Option<PathBuf>,
-    /// Show a progress bar (only ever drawn when stderr is a terminal).
-    pub progress: bool,
-    pub sampler: SamplerKind,
-}
-
-impl Default for CommonOptions {
-    fn default() -> Self {
-        CommonOptions {
-            threads: None,
-            alpha: crate::stats::DEFAULT_ALPHA,
-            format: Format::Table,
-            output: None,
-            progress: false,
-            sampler: SamplerKind::Fast,
-        }
-    }
-}
-
-impl CommonOptions {
-    pub fn validate(&self) -> Result<(), InputError> {
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(InputError::new(
-                "command line",
-                "--alpha",
-                format!("{}; expected a level between 0 and 1", self.alpha),
-            ));
-        }
-        if self.threads == Some(0) {
-            return Err(InputError::new(
-                "command line",
-                "--threads",
-                "0; expected at least 1",
-            ));
-        }
-        Ok(())
-    }
-
-    pub fn engine(&self) -> EngineConfig {
-        EngineConfig {
-            threads: self.threads,
-            sampler: self.sampler,
-        }
-    }
-
-    fn pending_output(&self) -> Result<Option<PendingOutput>> {
-        self.output
-            .as_deref()
-            .map(PendingOutput::create)
-            .transpose()
-    }
-
-    /// The result file of a shard, whose partial result is JSON: a `.json` file only.
-    fn pending_partial(&self) -> Result<Option<PendingOutput>> {
-        let pending = self.pending_output()?;
-        match &pending {
-            Some(p) if p.format() != Format::Json => Err(InputError::new(
-                "command line",
-                "--output",
-                "a shard's partial result is JSON: expected a file ending in .json",
-            )
-            .into()),
-            _ => Ok(pending),
-        }
-    }
-}
-
+pub use crate::options::CommonOptions;
 pub use crate::report::Method;
 
 /// What a command concluded, for the exit code.
@@ -167,19 +93,6 @@ fn report_by(
                 start.elapsed().as_secs_f64(),
             ))
         }
-    }
-}
-
-/// Refuses `flags` given (true) with a method other than plain Monte Carlo.
-fn monte_carlo_only(method: Method, flags: &[(bool, &str)]) -> Result<()> {
-    if method == Method::MonteCarlo {
-        return Ok(());
-    }
-    match flags.iter().find(|(given, _)| *given) {
-        Some((_, flag)) => {
-            Err(InputError::new("command line", *flag, "only with --method monte-carlo").into())
-        }
-        None => Ok(()),
     }
 }
 

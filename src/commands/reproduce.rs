@@ -2,7 +2,7 @@
 //! over 50%" claim (the README's "The reproduction"), each simulated and checked, and a conclusion drawn from the
 //! numbers themselves.
 
-use super::{CommonOptions, Status, progress_bar, simulate_and_analyse};
+use super::{Status, progress_bar, simulate_and_analyse};
 use crate::error::Result;
 use crate::export::human_number;
 use crate::metric::Metric;
@@ -45,13 +45,7 @@ pub const CASES: [(&str, &str); 6] = [
 /// themselves carry the larger counts `pathrisk check` needs for its power.
 pub const DEFAULT_TRIALS: u64 = 50_000;
 
-#[derive(Debug, Clone, Default)]
-pub struct ReproduceOptions {
-    /// Clients per case (default [`DEFAULT_TRIALS`]) and a seed replacing each case's own.
-    pub trials: Option<u64>,
-    pub seed: Option<u64>,
-    pub common: CommonOptions,
-}
+pub use crate::options::ReproduceOptions;
 
 /// The built-in case scenarios with overrides applied.
 pub fn scenarios(options: &ReproduceOptions) -> Result<Vec<Scenario>> {
@@ -71,7 +65,7 @@ pub fn scenarios(options: &ReproduceOptions) -> Result<Vec<Scenario>> {
 }
 
 pub fn reproduce(options: &ReproduceOptions, out: &mut dyn Write) -> Result<Status> {
-    options.common.validate()?;
+    options.validate()?;
     let start = std::time::Instant::now();
     let scenarios = scenarios(options)?;
     let pending = options.common.pending_output()?;

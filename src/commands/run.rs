@@ -1,39 +1,25 @@
 //! `pathrisk run FILE`: one scenario, with command-line overrides, and optionally the CDF of
 //! the first compromised path (`--cdf`).
 
-use super::{CommonOptions, Method, Status, chunks_of, progress_bar};
+use super::{Method, Status, chunks_of, progress_bar};
 use crate::analytic::{self, client::ClientLaw};
 use crate::engine::{self, Counts};
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, Result};
 use crate::export::svg::{Plot, Series};
 use crate::export::{Format, PendingOutput, data_number};
 use crate::report;
-use crate::scenario::{Overrides, Scenario};
+use crate::scenario::Scenario;
 use crate::shard::{Job, Partial, Shard};
 use crate::stats;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Most rows of a CDF file; longer clients are sampled at log-spaced path counts.
 const CDF_ROWS: u64 = 1000;
 /// Simulated points (with intervals) drawn in a CDF plot.
 const CDF_MARKERS: usize = 30;
 
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    pub scenario: PathBuf,
-    /// `KEY=VALUE` scenario settings, applied before `overrides`.
-    pub set: Vec<String>,
-    pub overrides: Overrides,
-    pub common: CommonOptions,
-    /// Write the CDF of the first compromised path here (.csv or .svg).
-    pub cdf: Option<PathBuf>,
-    /// The network's data file, replacing the one the scenario names.
-    pub data: Option<PathBuf>,
-    /// Simulate only this shard and write its partial result (see `shard`).
-    pub shard: Option<Shard>,
-    pub method: Method,
-}
+pub use crate::options::RunOptions;
 
 /// One point of the CDF of the first compromised path.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,55 +32,27 @@ pub struct CdfPoint {
 }
 
 fn cdf_file(path: &Path) -> Result<PendingOutput> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("csv") => PendingOutput::create_as(path, Format::Csv),
-        Some("svg") => crate::export::plot_file(path, "--cdf"),
-        _ => Err(InputError::new(
-            "command line",
-            "--cdf",
-            format!(
-                "`{}`: expected a file ending in .csv (the CDF's table) or .svg (its plot)",
-                path.display()
-            ),
-        )
-        .into()),
+    match crate::options::cdf_format(path)? {
+        Format::Csv => PendingOutput::create_as(path, Format::Csv),
+        _ => crate::export::plot_file(path, "--cdf"),
     }
 }
 
 pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<Status> {
-    options.common.validate()?;
+    options.validate()?;
     let scenario = if options.set.is_empty() {
         Scenario::load_with_data(&options.scenario, options.data.as_deref())?
     } else {
-        let settings = options
+        let pairs: Vec<(&str, toml::Value)> = options
             .set
             .iter()
-            .map(|s| crate::sweep::parse_set(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let pairs: Vec<(&str, toml::Value)> = settings
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
+            .map(|s| (s.key.as_str(), s.value.clone()))
             .collect();
         crate::sweep::Base::load_with_data(&options.scenario, options.data.as_deref())?
             .with(&pairs)?
     }
     .with_overrides(&options.overrides)?;
-    super::monte_carlo_only(
-        options.method,
-        &[
-            (options.shard.is_some(), "--shard"),
-            (options.cdf.is_some(), "--cdf"),
-        ],
-    )?;
-    let pending = if options.shard.is_some() {
-        options.common.pending_partial()?
-    } else {
-        options.common.pending_output()?
-    };
+    let pending = options.common.pending_output()?;
     if options.method != Method::MonteCarlo {
         let bar = progress_bar(options.common.progress, chunks_of(&scenario));
         bar.set_message(scenario.name.clone());
@@ -151,14 +109,6 @@ fn run_shard(
     pending: Option<PendingOutput>,
     out: &mut dyn Write,
 ) -> Result<Status> {
-    if options.cdf.is_some() {
-        return Err(InputError::new(
-            "command line",
-            "--cdf",
-            "not with --shard; merge the parts first",
-        )
-        .into());
-    }
     let mut job = Job::new(scenario.clone(), shard);
     let bar = progress_bar(options.common.progress, job.chunks.end - job.chunks.start);
     bar.set_message(format!("{} {}/{}", scenario.name, shard.index, shard.count));

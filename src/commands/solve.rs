@@ -13,32 +13,10 @@ use crate::solve::{
     Goal, Judged, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan, Spacing,
 };
 use crate::stats;
-use crate::sweep::{Base, is_integer_key, parse_compare};
+use crate::sweep::{Base, is_integer_key};
 use std::io::Write;
-use std::path::PathBuf;
 
-#[derive(Debug, Clone)]
-pub struct SolveOptions {
-    pub scenario: PathBuf,
-    /// The key to solve for (e.g. `network.adversary.share`).
-    pub key: String,
-    /// `METRIC<=VALUE` or `METRIC>=VALUE`.
-    pub target: String,
-    /// `LO:HI`, the range searched.
-    pub between: Option<String>,
-    /// `KEY=A,B,...`: an answer for each value (several multiply).
-    pub compare: Vec<String>,
-    /// `KEY=VALUE` settings applied first.
-    pub set: Vec<String>,
-    pub format: Format,
-    pub output: Option<PathBuf>,
-    /// Simulate even where a closed form exists (to cross-check it).
-    pub simulate: bool,
-    /// Most clients one simulated evaluation may take.
-    pub max_trials: u64,
-    /// Worker threads of the simulations (`None`: one per core).
-    pub threads: Option<usize>,
-}
+pub use crate::options::SolveOptions;
 
 /// Clients of a simulated evaluation's first try (then ×4 while undecided).
 pub const START_TRIALS: u64 = 10_000;
@@ -109,10 +87,8 @@ fn current(base: &Base, key: &str) -> Option<f64> {
 }
 
 pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
-    let goal = Goal::parse(&options.target)?;
-    if options.threads == Some(0) {
-        return Err(cli("--threads", "0; expected at least 1"));
-    }
+    options.validate()?;
+    let goal = options.target;
     let engine_config = EngineConfig {
         threads: options.threads,
         ..EngineConfig::default()
@@ -130,20 +106,11 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
     {
         return Err(cli("--for", e.message));
     }
-    let fixed = options
-        .set
-        .iter()
-        .map(|s| crate::sweep::parse_set(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let compares = options
-        .compare
-        .iter()
-        .map(|c| parse_compare(c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut series = super::sweep::series_of(&compares);
+    let fixed: Vec<_> = options.set.iter().map(|s| s.pair()).collect();
+    let mut series = super::sweep::series_of(&options.compare);
     for (label, settings) in &mut series {
         settings.splice(0..0, fixed.iter().cloned());
-        if compares.is_empty() {
+        if options.compare.is_empty() {
             *label = String::new();
         }
     }
@@ -195,22 +162,8 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
             simulated = true;
             judge_by_simulation(&s, goal, options.max_trials, &engine_config)
         };
-        let (lo, hi) = match &options.between {
-            Some(text) => {
-                let (a, b) = text
-                    .split_once(':')
-                    .and_then(|(a, b)| {
-                        Some((a.trim().parse::<f64>().ok()?, b.trim().parse().ok()?))
-                    })
-                    .filter(|(a, b): &(f64, f64)| a.is_finite() && b.is_finite() && a < b)
-                    .ok_or_else(|| {
-                        cli(
-                            "--between",
-                            format!("`{text}`; expected LO:HI with LO < HI"),
-                        )
-                    })?;
-                (a, b)
-            }
+        let (lo, hi) = match options.between {
+            Some(b) => (b.lo, b.hi),
             None if integer => {
                 // From the smallest valid value (operator-aware needs as many operators as
                 // hops, say), doubling until the goal changes side (or the scenario refuses).

@@ -11,35 +11,16 @@ use crate::metric::Metric;
 pub use crate::report::sweep::{SweepPoint, SweepResult};
 use crate::scenario::{Overrides, Scenario};
 use crate::shard::{Job, Partial, Shard};
-use crate::sweep::{Base, Compare, Vary, parse_compare, parse_vary, vary_value};
+use crate::sweep::{Base, Compare, Vary, vary_value};
 use std::io::Write;
-use std::path::PathBuf;
 
 /// The metrics a sweep can plot.
-pub const PLOT_METRICS: [Metric; 3] = [Metric::Path, Metric::Client, Metric::First];
+pub const PLOT_METRICS: [Metric; 3] = SweepOptions::PLOT_METRICS;
 
 /// Points of the closed-form curve drawn under a plot's simulated points.
 const CURVE_POINTS: usize = 120;
 
-#[derive(Debug, Clone)]
-pub struct SweepOptions {
-    pub scenario: PathBuf,
-    pub vary: Vec<String>,
-    pub compare: Vec<String>,
-    /// KEY=VALUE settings applied to every point.
-    pub set: Vec<String>,
-    pub trials: Option<u64>,
-    pub seed: Option<u64>,
-    /// Metric drawn in the plot: one of [`PLOT_METRICS`].
-    pub metric: Metric,
-    pub plot: Option<PathBuf>,
-    pub log_y: bool,
-    /// `common.output` is the CSV file (the sweep's CSV also goes to stdout).
-    pub common: CommonOptions,
-    /// Simulate only this shard of every point and write the partial result (see `shard`).
-    pub shard: Option<Shard>,
-    pub method: super::Method,
-}
+pub use crate::options::SweepOptions;
 
 /// Every combination of the compared values: (label, settings).
 pub(super) fn series_of(compares: &[Compare]) -> Vec<(String, Vec<(String, toml::Value)>)> {
@@ -122,50 +103,16 @@ struct Prepared {
 }
 
 fn prepare(options: &SweepOptions) -> Result<Prepared> {
-    options.common.validate()?;
-    if options.vary.is_empty() {
-        return Err(InputError::new(
-            "command line",
-            "--vary",
-            "a sweep needs at least one --vary KEY=FROM:TO:STEPS",
-        )
-        .into());
-    }
-    if !PLOT_METRICS.contains(&options.metric) {
-        return Err(InputError::new(
-            "command line",
-            "--metric",
-            format!(
-                "`{}`; expected {}",
-                options.metric,
-                Metric::names(&PLOT_METRICS)
-            ),
-        )
-        .into());
-    }
-    super::monte_carlo_only(options.method, &[(options.shard.is_some(), "--shard")])?;
-    let varies = options
-        .vary
-        .iter()
-        .map(|v| parse_vary(v))
-        .collect::<Result<Vec<_>, _>>()?;
-    let compares = options
-        .compare
-        .iter()
-        .map(|c| parse_compare(c))
-        .collect::<Result<Vec<_>, _>>()?;
+    options.validate()?;
+    let varies = options.vary.clone();
     let base = Base::load(&options.scenario)?;
     let overrides = Overrides {
         trials: options.trials,
         seed: options.seed,
         ..Overrides::default()
     };
-    let fixed = options
-        .set
-        .iter()
-        .map(|s| crate::sweep::parse_set(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut series = series_of(&compares);
+    let fixed: Vec<_> = options.set.iter().map(|s| s.pair()).collect();
+    let mut series = series_of(&options.compare);
     for (_, settings) in &mut series {
         settings.splice(0..0, fixed.iter().cloned());
     }
@@ -227,20 +174,8 @@ fn run_points(
 
 pub fn sweep(options: &SweepOptions, out: &mut dyn Write) -> Result<Status> {
     let prepared = prepare(options)?;
-    let csv_file = if options.shard.is_some() {
-        options.common.pending_partial()?
-    } else {
-        options.common.pending_output()?
-    };
+    let csv_file = options.common.pending_output()?;
     if let Some(shard) = options.shard {
-        if options.plot.is_some() {
-            return Err(InputError::new(
-                "command line",
-                "--plot",
-                "not with --shard; merge the parts first",
-            )
-            .into());
-        }
         let series_labels = prepared.series.iter().map(|s| s.0.clone()).collect();
         return sweep_shard(
             prepared.jobs,
@@ -413,12 +348,13 @@ fn plot(result: &SweepResult, prepared: &Prepared, metric: Metric, log_y: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn options(file: &str, vary: &str, compare: &[&str], metric: Metric) -> SweepOptions {
         SweepOptions {
             scenario: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file),
-            vary: vec![vary.to_string()],
-            compare: compare.iter().map(|c| c.to_string()).collect(),
+            vary: vec![Vary::parse(vary).unwrap()],
+            compare: compare.iter().map(|c| Compare::parse(c).unwrap()).collect(),
             set: Vec::new(),
             trials: Some(500),
             seed: None,

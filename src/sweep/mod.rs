@@ -7,7 +7,7 @@ use crate::error::InputError;
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 
-const CLI: &str = "command line";
+use crate::options::CLI;
 
 /// Keys whose values are integers: swept values are rounded to them.
 const INTEGER_KEYS: [&str; 7] = [
@@ -58,8 +58,22 @@ fn split_key(spec: &str, flag: &str) -> Result<(String, String), InputError> {
     Ok((key.to_string(), rest.trim().to_string()))
 }
 
-/// Parses `KEY=FROM:TO:STEPS` or `KEY=log:FROM:TO:STEPS`.
-pub fn parse_vary(spec: &str) -> Result<Vary, InputError> {
+impl Vary {
+    /// Parses `KEY=FROM:TO:STEPS`, `KEY=log:FROM:TO:STEPS` or `KEY=A,B,…`.
+    pub fn parse(spec: &str) -> Result<Vary, InputError> {
+        parse_vary(spec)
+    }
+}
+
+impl Compare {
+    /// Parses `KEY=A,B,...`. A value is read as TOML (numbers, `{ entity = "x" }`), and as a
+    /// plain string otherwise (`random`).
+    pub fn parse(spec: &str) -> Result<Compare, InputError> {
+        parse_compare(spec)
+    }
+}
+
+fn parse_vary(spec: &str) -> Result<Vary, InputError> {
     let flag = "--vary";
     let (key, range) = split_key(spec, flag)?;
     let integer = is_integer_key(&key);
@@ -166,22 +180,7 @@ fn split_top_level(s: &str) -> Vec<String> {
     parts
 }
 
-/// Parses `--set KEY=VALUE`: one value, read as [`parse_compare`] reads each of its values.
-pub fn parse_set(spec: &str) -> Result<(String, toml::Value), InputError> {
-    let mut c = parse_compare(spec)?;
-    if c.values.len() != 1 {
-        return Err(InputError::new(
-            CLI,
-            format!("--set {}", c.key),
-            "expected one value",
-        ));
-    }
-    Ok((c.key, c.values.remove(0)))
-}
-
-/// Parses `KEY=A,B,...`. A value is read as TOML (numbers, `{ entity = "x" }`), and as a
-/// plain string otherwise (`random`).
-pub fn parse_compare(spec: &str) -> Result<Compare, InputError> {
+fn parse_compare(spec: &str) -> Result<Compare, InputError> {
     let (key, list) = split_key(spec, "--compare")?;
     let labels = split_top_level(&list);
     if labels.iter().any(String::is_empty) {

@@ -290,13 +290,13 @@ pub struct ReproduceRow {
 }
 
 pub fn measure_reproduce(options: &BenchOptions) -> Result<ReproduceRow> {
-    use crate::commands::reproduce::{self, ReproduceOptions};
+    use super::reproduce::{self, ReproduceOptions};
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()
         .map_err(|e| crate::Error::Runtime(e.to_string()))?;
     let reproduce_options = ReproduceOptions {
-        common: crate::commands::CommonOptions {
+        common: super::CommonOptions {
             threads: Some(options.threads),
             ..Default::default()
         },
