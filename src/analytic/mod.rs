@@ -41,41 +41,62 @@ pub fn path_probability(scenario: &Scenario) -> ClosedForm {
     path_probability_without_guards(scenario)
 }
 
-/// The law of a client's paths, from which the client and first metrics follow.
-pub fn client_law(scenario: &Scenario) -> Result<client::ClientLaw, String> {
-    match scenario.guards {
-        Some(_) => guards::client_law(scenario),
-        None => match path_probability(scenario) {
-            ClosedForm::Exact(p) => Ok(client::ClientLaw::Independent { p }),
-            ClosedForm::Missing(r) => Err(r),
-        },
+/// The exact law of every metric of a scenario: the one entry point through which reports,
+/// check, sweep (its CSV and its plot), solve and the CDF get a closed form. Built from the
+/// path probability in use (which a test may make wrong on purpose, see [`Laws::given`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Laws {
+    /// One path is compromised.
+    pub path: Option<f64>,
+    /// The law of a client's paths, from which the client and first metrics follow:
+    /// independent paths with probability `path`, or with guards, the guard closed forms.
+    pub client: Option<client::ClientLaw>,
+    /// With guards: a client had a guard of the target at some point.
+    pub guard: Option<f64>,
+    /// Paths per client, at which the client metric is taken.
+    paths: u64,
+}
+
+impl Laws {
+    /// The laws of `scenario` under its closed forms.
+    pub fn of(scenario: &Scenario) -> Laws {
+        Laws::given(scenario, path_probability(scenario).value())
+    }
+
+    /// The laws when the path probability in use is `p`.
+    pub fn given(scenario: &Scenario, p: Option<f64>) -> Laws {
+        Laws {
+            path: p,
+            client: match scenario.guards {
+                None => p.map(|p| client::ClientLaw::Independent { p }),
+                Some(_) => guards::client_law(scenario).ok(),
+            },
+            guard: scenario.guards.and_then(|_| guards::guard_metric(scenario)),
+            paths: scenario.run.paths,
+        }
+    }
+
+    /// The closed form of `metric` as every report prints it: `client` at the scenario's
+    /// paths per client, `first` the median paths until the first compromised one;
+    /// `path-importance` is `path`.
+    pub fn metric(&self, metric: Metric) -> Option<f64> {
+        match metric {
+            Metric::Path | Metric::PathImportance => self.path,
+            Metric::Client => self.client.as_ref().map(|l| l.cdf(self.paths)),
+            Metric::First => self.client.as_ref()?.median().map(|k| k as f64),
+            Metric::Guard => self.guard,
+        }
     }
 }
 
-/// The client law when the path probability in use is `p` (which a test may have made
-/// wrong on purpose): independent paths with that p, or with guards, the guard closed forms.
-pub fn client_law_given(scenario: &Scenario, p: Option<f64>) -> Option<client::ClientLaw> {
-    match scenario.guards {
-        None => p.map(|p| client::ClientLaw::Independent { p }),
-        Some(_) => guards::client_law(scenario).ok(),
-    }
-}
-
-/// The closed form of `metric` (`client` at the scenario's paths per client, `first` the
-/// median paths until the first compromised one; `path-importance` is `path`) as every report
-/// prints it: reports, check, sweep (its CSV and its plot) and solve take it from here.
+/// The closed form of `metric` for `scenario` (see [`Laws::metric`]).
 pub fn closed_form(scenario: &Scenario, metric: Metric) -> Option<f64> {
-    closed_form_given(scenario, path_probability(scenario).value(), metric)
+    Laws::of(scenario).metric(metric)
 }
 
-/// As [`closed_form`] when the path probability in use is `p` (see [`client_law_given`]).
+/// As [`closed_form`] when the path probability in use is `p` (see [`Laws::given`]).
 pub fn closed_form_given(scenario: &Scenario, p: Option<f64>, metric: Metric) -> Option<f64> {
-    match metric {
-        Metric::Path | Metric::PathImportance => p,
-        Metric::Client => client_law_given(scenario, p).map(|l| l.cdf(scenario.run.paths)),
-        Metric::First => client_law_given(scenario, p)?.median().map(|k| k as f64),
-        Metric::Guard => scenario.guards.and_then(|_| guards::guard_metric(scenario)),
-    }
+    Laws::given(scenario, p).metric(metric)
 }
 
 /// Probability that one path is compromised when every hop is drawn by the policy.

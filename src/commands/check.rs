@@ -368,7 +368,7 @@ fn rows_of(
             };
             // The probability the test was about: for `first`, the CDF at the tested k.
             let tested_at = r.first().and_then(|f| f.tested_at_paths);
-            let tested = match (r.metric, analytic::client_law_given(s, p)) {
+            let tested = match (r.metric, analytic::Laws::given(s, p).client) {
                 (Metric::First, Some(law)) => tested_at.map(|k| law.cdf(k)),
                 (Metric::First, None) => None,
                 _ => r.closed_form,

@@ -18,7 +18,18 @@ impl Exporter for Json {
     }
 
     fn reproduce(&self, report: &ReproduceReport) -> String {
-        pretty(report)
+        /// The report with its conclusion in words, in the order the docs list the fields.
+        #[derive(serde::Serialize)]
+        struct WithConclusion<'a> {
+            cases: &'a [crate::report::CaseReport],
+            conclusion: String,
+            elapsed_seconds: f64,
+        }
+        pretty(&WithConclusion {
+            cases: &report.cases,
+            conclusion: super::conclusion::conclusion(&report.cases),
+            elapsed_seconds: report.elapsed_seconds,
+        })
     }
 
     fn sweep(&self, result: &SweepResult) -> String {

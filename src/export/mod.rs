@@ -1,5 +1,7 @@
 //! Output formats, one module each behind [`Exporter`], and atomic writing of result files.
 
+pub mod cdf;
+mod conclusion;
 mod csv;
 mod json;
 mod junit;

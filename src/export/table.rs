@@ -5,7 +5,7 @@ use crate::metric::Metric;
 use crate::report::check::{CheckReport, CheckVerdict, ExactStatus, POWER};
 use crate::report::solve::SolveReport;
 use crate::report::sweep::SweepResult;
-use crate::report::{Method, MetricRow, ReproduceReport, RunReport};
+use crate::report::{Method, MethodDetail, MetricRow, ReproduceReport, RunReport};
 use crate::solve::Answer;
 use crate::stats::Detectable;
 use std::fmt::Write;
@@ -93,8 +93,8 @@ fn body(r: &RunReport) -> String {
             r.trials, r.paths, r.seed, r.threads, r.paths_simulated, r.elapsed_seconds
         );
     }
-    if let Some(note) = &r.method_note {
-        let _ = writeln!(s, "method    {note}");
+    if let Some(detail) = &r.method_detail {
+        let _ = writeln!(s, "method    {}", method_note(detail));
     }
     if let Some(reason) = &r.no_closed_form_reason {
         let _ = writeln!(s, "note      no closed form: {reason}");
@@ -427,7 +427,7 @@ impl Exporter for Table {
             s.push_str(&body(&c.report));
             s.push('\n');
         }
-        let _ = writeln!(s, "{}", r.conclusion);
+        let _ = writeln!(s, "{}", super::conclusion::conclusion(&r.cases));
         let _ = writeln!(s, "\nelapsed: {:.2} s", r.elapsed_seconds);
         s
     }
@@ -442,5 +442,30 @@ impl Exporter for Table {
 
     fn solve(&self, r: &SolveReport) -> String {
         solve_table(r)
+    }
+}
+
+/// A method's detail in words.
+fn method_note(detail: &MethodDetail) -> String {
+    match *detail {
+        MethodDetail::Exact { classes, steps } => format!(
+            "exact: dynamic programming over {classes} classes of interchangeable servers, {steps} steps"
+        ),
+        MethodDetail::Importance {
+            tilt,
+            tilted_paths,
+            effective_sample_size,
+            plain_ratio,
+            plain_ratio_all,
+            paths_drawn,
+        } => {
+            let show = |x: Option<f64>| x.map_or("-".to_string(), human_number);
+            format!(
+                "importance sampling, tilt {tilt}: {tilted_paths} tilted paths; path: effective sample size {}; for this precision plain Monte Carlo needs {}× the tilted paths ({}× all {paths_drawn} paths drawn)",
+                human_number(effective_sample_size),
+                show(plain_ratio),
+                show(plain_ratio_all),
+            )
+        }
     }
 }

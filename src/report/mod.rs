@@ -1,11 +1,12 @@
 //! From counts to results: each metric's estimate, exact interval, closed form, p-value and
 //! verdict, gathered in the report that every export format renders.
 
+pub mod cdf;
 pub mod check;
 pub mod solve;
 pub mod sweep;
 
-use crate::analytic::client::{self, ClientLaw};
+use crate::analytic::client::ClientLaw;
 use crate::analytic::{self, ClosedForm};
 use crate::engine::{Counts, Outcome};
 use crate::metric::Metric;
@@ -24,6 +25,24 @@ pub enum Method {
     Importance,
     /// Exact computation (`exact`): no simulation.
     Exact,
+}
+
+/// What a method other than plain Monte Carlo did, as data (the table says it in words).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MethodDetail {
+    /// Dynamic programming over `classes` classes of interchangeable servers in `steps` steps.
+    Exact { classes: usize, steps: u64 },
+    /// Importance sampling with hops tilted by `tilt`: the path estimate's effective sample
+    /// size, and how many times the tilted paths (`plain_ratio`) or all paths drawn
+    /// (`plain_ratio_all`) plain Monte Carlo needs for the same precision.
+    Importance {
+        tilt: f64,
+        tilted_paths: u64,
+        effective_sample_size: f64,
+        plain_ratio: Option<f64>,
+        plain_ratio_all: Option<f64>,
+        paths_drawn: u64,
+    },
 }
 
 /// Confidence level of every reported interval.
@@ -141,9 +160,9 @@ pub struct RunReport {
     /// `monte-carlo`, `importance` or `exact`.
     pub method: Method,
     /// How the method went (classes and steps of an exact computation, the tilt of importance
-    /// sampling), for the table.
+    /// sampling and its gain), which the table renders as a note.
     #[serde(skip)]
-    pub method_note: Option<String>,
+    pub method_detail: Option<MethodDetail>,
     #[serde(skip)]
     pub description: String,
     #[serde(skip)]
@@ -299,7 +318,8 @@ pub fn analyse_with(
     let paths = scenario.run.paths;
     // The client's law follows from the path probability given here, unless guards make the
     // paths of a client dependent; then it comes from the guard closed forms.
-    let law = analytic::client_law_given(scenario, p);
+    let laws = analytic::Laws::given(scenario, p);
+    let law = laws.client.clone();
     let witness_law = law.clone().or(exact.map(|e| e.law.clone()));
     let tested = |row: MetricRow, closed: Option<f64>| -> MetricRow {
         MetricRow {
@@ -307,7 +327,7 @@ pub fn analyse_with(
             ..row
         }
     };
-    let client_closed = law.as_ref().map(|l| l.cdf(paths));
+    let client_closed = laws.metric(Metric::Client);
     let mut results = vec![
         tested(
             match scenario.guards {
@@ -360,7 +380,7 @@ pub fn analyse_with(
     }
     results.push(first);
     if scenario.guards.is_some() {
-        let closed = analytic::guards::guard_metric(scenario);
+        let closed = laws.guard;
         results.push(tested(
             proportion_row(
                 Metric::Guard,
@@ -375,7 +395,7 @@ pub fn analyse_with(
     RunReport {
         scenario: scenario.name.clone(),
         method: Method::MonteCarlo,
-        method_note: None,
+        method_detail: None,
         description: scenario.description.clone(),
         network: scenario.network.summary(),
         seed: scenario.run.seed,
@@ -406,11 +426,11 @@ pub struct CaseReport {
     pub report: RunReport,
 }
 
-/// The whole reproduction (issue 2, item 7): its cases and the conclusion drawn from them.
+/// The whole reproduction (issue 2, item 7): its cases (the exporters draw the conclusion
+/// from them, `export::conclusion`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ReproduceReport {
     pub cases: Vec<CaseReport>,
-    pub conclusion: String,
     pub elapsed_seconds: f64,
 }
 
@@ -436,7 +456,7 @@ fn header(scenario: &Scenario, method: Method, closed: &ClosedForm) -> RunReport
     RunReport {
         scenario: scenario.name.clone(),
         method,
-        method_note: None,
+        method_detail: None,
         description: scenario.description.clone(),
         network: scenario.network.summary(),
         seed: scenario.run.seed,
@@ -471,7 +491,8 @@ fn exact_row(metric: Metric, exact: Option<f64>, closed: Option<f64>) -> MetricR
 /// its closed form, `agree` when they match to [`EXACT_TOLERANCE`].
 pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64) -> RunReport {
     let closed = analytic::path_probability(scenario);
-    let law = analytic::client_law(scenario).ok();
+    let laws = analytic::Laws::of(scenario);
+    let law = laws.client.clone();
     let m = scenario.run.paths;
     let mut first = exact_row(
         Metric::First,
@@ -511,26 +532,22 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
         quantiles,
     });
     let mut results = vec![
-        exact_row(Metric::Path, Some(exact.path), closed.value()),
+        exact_row(Metric::Path, Some(exact.path), laws.path),
         exact_row(
             Metric::Client,
             Some(exact.law.cdf(m)),
-            law.as_ref().map(|l| l.cdf(m)),
+            laws.metric(Metric::Client),
         ),
         first,
     ];
     if scenario.guards.is_some() {
-        results.push(exact_row(
-            Metric::Guard,
-            exact.guard,
-            analytic::guards::guard_metric(scenario),
-        ));
+        results.push(exact_row(Metric::Guard, exact.guard, laws.guard));
     }
     let mut r = header(scenario, Method::Exact, &closed);
-    r.method_note = Some(format!(
-        "exact: dynamic programming over {} classes of interchangeable servers, {} steps",
-        exact.classes, exact.steps
-    ));
+    r.method_detail = Some(MethodDetail::Exact {
+        classes: exact.classes,
+        steps: exact.steps,
+    });
     r.results = results;
     r.elapsed_seconds = seconds;
     r
@@ -568,11 +585,9 @@ pub fn from_importance(
 ) -> RunReport {
     let closed = analytic::path_probability(scenario);
     let m = scenario.run.paths;
-    let path = closed.value().or(exact.map(|e| e.path));
-    let client = match closed.value() {
-        Some(p) => Some(client::at_least_one(p, m)),
-        None => exact.map(|e| e.law.cdf(m)),
-    };
+    let laws = analytic::Laws::of(scenario);
+    let path = laws.path.or(exact.map(|e| e.path));
+    let client = laws.metric(Metric::Client).or(exact.map(|e| e.law.cdf(m)));
     let mut r = header(scenario, Method::Importance, &closed);
     r.results = vec![
         importance_row(Metric::Path, &outcome.path, path, alpha),
@@ -580,16 +595,14 @@ pub fn from_importance(
     ];
     let ratio = outcome.path.plain_ratio();
     let over_all = ratio.map(|r| r * outcome.path.samples as f64 / outcome.paths_drawn as f64);
-    let show = |x: Option<f64>| x.map_or("-".to_string(), crate::export::human_number);
-    r.method_note = Some(format!(
-        "importance sampling, tilt {}: {} tilted paths; path: effective sample size {}; for this precision plain Monte Carlo needs {}× the tilted paths ({}× all {} paths drawn)",
-        crate::importance::TILT,
-        outcome.path.samples,
-        crate::export::human_number(outcome.path.effective_sample_size()),
-        show(ratio),
-        show(over_all),
-        outcome.paths_drawn,
-    ));
+    r.method_detail = Some(MethodDetail::Importance {
+        tilt: crate::importance::TILT,
+        tilted_paths: outcome.path.samples,
+        effective_sample_size: outcome.path.effective_sample_size(),
+        plain_ratio: ratio,
+        plain_ratio_all: over_all,
+        paths_drawn: outcome.paths_drawn,
+    });
     r.threads = outcome.threads;
     r.paths_simulated = outcome.paths_drawn;
     r.elapsed_seconds = outcome.elapsed_seconds;

@@ -65,7 +65,7 @@ fn shipped_scenarios_detect_a_two_percent_error_with_99_percent_power() {
             // importance-sampling row carries the check (see the test below).
             continue;
         }
-        let law = analytic::client_law(s).unwrap_or(exact.law);
+        let law = analytic::Laws::of(s).client.unwrap_or(exact.law);
         let (trials, paths) = (s.run.trials, s.run.paths);
         let k = law.median().map_or(paths, |m| m.min(paths));
         // With guards the path metric uses one path per client.
@@ -79,7 +79,7 @@ fn shipped_scenarios_detect_a_two_percent_error_with_99_percent_power() {
             ("client", trials, law.cdf(paths)),
             ("first", trials, law.cdf(k)),
         ];
-        if let Some(g) = analytic::guards::guard_metric(s).or(exact.guard) {
+        if let Some(g) = analytic::Laws::of(s).guard.or(exact.guard) {
             checks.push(("guard", trials, g));
         }
         for (metric, n, q) in checks {

@@ -147,7 +147,7 @@ fn exact_equals_the_closed_forms_on_every_scenario_file() {
             );
             compared += 1;
         }
-        if let Ok(law) = analytic::client_law(&s) {
+        if let Some(law) = analytic::Laws::of(&s).client {
             let (a, b) = (e.law.cdf(s.run.paths), law.cdf(s.run.paths));
             assert!(
                 (a - b).abs() <= 1e-9 * b.max(1e-300),

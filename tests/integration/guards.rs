@@ -123,13 +123,13 @@ fn random_guard_closed_forms_equal_enumeration() {
                                 (p - path).abs() < 1e-12,
                                 "path {finite} {guards:?} {target:?} {event:?} {hops}: {p} vs {path}"
                             );
-                            let g = analytic::guards::guard_metric(&s).unwrap();
+                            let g = analytic::Laws::of(&s).guard.unwrap();
                             assert!(
                                 (g - guard).abs() < 1e-12,
                                 "guard {finite} {guards:?} {target:?}: {g} vs {guard}"
                             );
-                            match analytic::client_law(&s) {
-                                Ok(law) => {
+                            match analytic::Laws::of(&s).client {
+                                Some(law) => {
                                     let c = law.cdf(paths);
                                     assert!(
                                         (c - client).abs() < 1e-12,
@@ -137,7 +137,7 @@ fn random_guard_closed_forms_equal_enumeration() {
                                     );
                                     checked += 1;
                                 }
-                                Err(_) => assert!(target == Target::Any && guards.count > 1),
+                                None => assert!(target == Target::Any && guards.count > 1),
                             }
                         }
                     }

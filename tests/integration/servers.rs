@@ -180,8 +180,8 @@ fn guards_on_servers_agree_with_enumeration() {
             s.guards = Some(guards);
             s.run.paths = 5;
             // Unequal server weights: no guard closed form, rather than a wrong one.
-            assert!(analytic::client_law(&s).is_err());
-            assert!(analytic::guards::guard_metric(&s).is_none());
+            assert!(analytic::Laws::of(&s).client.is_none());
+            assert!(analytic::Laws::of(&s).guard.is_none());
             assert!(matches!(
                 analytic::path_probability(&s),
                 ClosedForm::Missing(_)
@@ -325,7 +325,9 @@ fn equal_weight_servers_keep_the_distinct_servers_closed_form() {
             count: 2,
             lifetime: None,
         });
-        let law = analytic::client_law(&guarded).expect("a guard closed form");
+        let law = analytic::Laws::of(&guarded)
+            .client
+            .expect("a guard closed form");
         let exact = pathrisk::exact::compute(&guarded).unwrap();
         let (a, b) = (law.cdf(3), exact.law.cdf(3));
         assert!((a - b).abs() < 1e-12, "{event:?} guarded: {a} vs {b}");
