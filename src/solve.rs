@@ -4,8 +4,10 @@
 //! range searched; the answer is the value nearest the crossing on the side that meets the
 //! goal, and the first value past it is reported beside it, so the crossing is bracketed.
 
-use crate::error::InputError;
+use crate::engine::{self, EngineConfig};
+use crate::error::{InputError, Result};
 use crate::metric::Metric;
+use crate::stats;
 
 /// `METRIC<=VALUE` or `METRIC>=VALUE`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -55,6 +57,26 @@ impl Goal {
         })
     }
 
+    /// Whether a metric known to lie in `[a, b]` meets the goal: `None` while the interval
+    /// still holds the bound.
+    pub fn judge_interval(&self, a: f64, b: f64) -> Option<bool> {
+        if self.at_most {
+            if b <= self.value {
+                Some(true)
+            } else if a > self.value {
+                Some(false)
+            } else {
+                None
+            }
+        } else if a >= self.value {
+            Some(true)
+        } else if b < self.value {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     pub fn met_by(&self, x: f64) -> bool {
         if self.at_most {
             x <= self.value
@@ -62,6 +84,79 @@ impl Goal {
             x >= self.value
         }
     }
+}
+
+/// Clients of a simulated evaluation's first try (then ×4 while undecided).
+pub const START_TRIALS: u64 = 10_000;
+/// One minus the confidence of the intervals that decide a simulated evaluation.
+pub const SOLVE_ALPHA: f64 = 1e-3;
+
+/// The metric at scenario `s` by simulation: clients ×4 from [`START_TRIALS`] until its
+/// Clopper–Pearson interval lies on one side of the bound, or `max_trials` is reached (then
+/// `met` is `None`: cannot tell). The scenario's own seed, so every evaluation draws from the
+/// same streams (common random numbers keep the simulated metric monotone in practice).
+pub fn judge_by_simulation(
+    s: &crate::scenario::Scenario,
+    goal: Goal,
+    max_trials: u64,
+    engine: &EngineConfig,
+) -> Result<Judged> {
+    let mut trials = START_TRIALS.min(max_trials.max(1));
+    loop {
+        let mut t = s.clone();
+        t.run.trials = trials;
+        let o = engine::simulate(&t, engine, &|_| {})?;
+        let c = &o.counts;
+        let (hits, n) = match goal.metric {
+            Metric::Path if t.guards.is_none() => (c.path_hits, c.paths_drawn),
+            // With guards the path metric counts one path per client (see `report`).
+            Metric::Path => (c.first_path_hits, c.clients),
+            // A goal bounds the path or the client metric (`Goal::METRICS`).
+            _ => (c.client_hits, c.clients),
+        };
+        let (a, b) = stats::clopper_pearson(hits, n, SOLVE_ALPHA);
+        let met = goal.judge_interval(a, b);
+        if met.is_some() || trials >= max_trials {
+            return Ok(Judged {
+                metric: hits as f64 / n as f64,
+                met,
+                interval: Some((a, b)),
+            });
+        }
+        trials = trials.saturating_mul(4).min(max_trials);
+    }
+}
+
+/// From 1 up, the first whole number at which `valid` holds (operator-aware needs as many
+/// operators as hops, say); 64 if none below it does.
+pub fn first_valid_integer(valid: impl Fn(f64) -> bool) -> f64 {
+    let mut lo = 1.0;
+    while lo < 64.0 && !valid(lo) {
+        lo += 1.0;
+    }
+    lo
+}
+
+/// The range an integer key is searched over when none is given: from `lo`, doubling until
+/// the goal changes side (or cannot be told, or the scenario refuses the value: then the last
+/// value it took), at most to 2^53.
+pub fn range_upwards<E>(
+    judge: &mut dyn FnMut(f64) -> Result<Judged, E>,
+    lo: f64,
+) -> Result<(f64, f64), E> {
+    let at_lo = judge(lo)?.met;
+    let mut hi = 2.0 * lo;
+    while hi < 9.007e15 {
+        match judge(hi) {
+            Ok(j) if j.met != at_lo || j.met.is_none() => break,
+            Ok(_) => hi *= 2.0,
+            Err(_) => {
+                hi /= 2.0;
+                break;
+            }
+        }
+    }
+    Ok((lo, hi.max(lo)))
 }
 
 /// What a search found.
@@ -514,6 +609,47 @@ mod tests {
         assert_eq!(Spacing::for_range(1e-12, 1.0 - 1e-12, true), Spacing::Logit);
         assert_eq!(Spacing::for_range(1.0, 4096.0, false), Spacing::Log);
         assert_eq!(Spacing::for_range(3.0, 30.0, false), Spacing::Linear);
+    }
+
+    #[test]
+    fn an_interval_meets_a_goal_only_when_it_clears_the_bound() {
+        let at_most = goal("client<=0.1");
+        assert_eq!(at_most.judge_interval(0.01, 0.1), Some(true));
+        assert_eq!(at_most.judge_interval(0.05, 0.15), None);
+        assert_eq!(at_most.judge_interval(0.11, 0.2), Some(false));
+        let at_least = goal("client>=0.1");
+        assert_eq!(at_least.judge_interval(0.1, 0.2), Some(true));
+        assert_eq!(at_least.judge_interval(0.05, 0.15), None);
+        assert_eq!(at_least.judge_interval(0.01, 0.09), Some(false));
+    }
+
+    #[test]
+    fn the_range_of_an_integer_key_doubles_until_the_goal_changes_side() {
+        let g = goal("client>=0.5");
+        // Met from 37 on: 1, 2, 4, …, 64 is the first value past the crossing.
+        let mut judge = |x: f64| -> Result<Judged, ()> {
+            Ok(Judged {
+                metric: x,
+                met: Some(g.met_by(x / 74.0)),
+                interval: None,
+            })
+        };
+        assert_eq!(range_upwards(&mut judge, 1.0), Ok((1.0, 64.0)));
+        // Refused past 20: the last value taken.
+        let mut refusing = |x: f64| -> Result<Judged, ()> {
+            if x > 20.0 {
+                Err(())
+            } else {
+                Ok(Judged {
+                    metric: 0.0,
+                    met: Some(false),
+                    interval: None,
+                })
+            }
+        };
+        assert_eq!(range_upwards(&mut refusing, 1.0), Ok((1.0, 16.0)));
+        assert_eq!(first_valid_integer(|x| x >= 3.0), 3.0);
+        assert_eq!(first_valid_integer(|_| false), 64.0);
     }
 
     #[test]

@@ -9,33 +9,20 @@ use super::{CommonOptions, Status, chunks_of, progress_bar};
 use crate::analytic::{self, ClosedForm};
 use crate::error::{Error, InputError, Result};
 use crate::exact::Exact;
-use crate::metric::Metric;
-use crate::report::RunReport;
 pub use crate::report::check::{
-    CheckReport, CheckRow, CheckVerdict, ExactStatus, POWER, ReferenceStatus,
+    CheckReport, CheckRow, CheckVerdict, ExactStatus, IMPORTANCE_CLIENTS, POWER,
+    REFERENCE_TOLERANCE, Reference, ReferenceStatus, checks_of, closed_forms, importance_check_row,
+    importance_expected, rows_of, same,
 };
 use crate::scenario::Scenario;
-use crate::stats::{self, Detectable, Verdict};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Default family-wise significance level of a whole check run.
 pub const DEFAULT_FAMILY_ALPHA: f64 = 1e-3;
-/// Largest relative difference between a closed form and its reference.
-pub const REFERENCE_TOLERANCE: f64 = 1e-12;
 
 pub use crate::options::CheckOptions;
-
-/// The committed closed forms of one scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reference {
-    pub scenario: String,
-    pub source: String,
-    pub closed_forms: BTreeMap<String, Option<f64>>,
-}
 
 /// Every `*.toml` under the inputs, folders searched recursively, in a stable order.
 pub fn scenario_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -115,35 +102,6 @@ fn read_reference(dir: &Path, scenario: &Scenario) -> Result<Option<Reference>> 
     })
 }
 
-/// The closed forms a reference records: path, client, and the median of `first`.
-pub fn closed_forms(
-    scenario: &Scenario,
-    formula: &dyn Fn(&Scenario) -> ClosedForm,
-) -> BTreeMap<String, Option<f64>> {
-    let p = formula(scenario).value();
-    let mut metrics = vec![Metric::Path, Metric::Client, Metric::First];
-    if scenario.guards.is_some() {
-        metrics.push(Metric::Guard);
-    }
-    metrics
-        .into_iter()
-        .map(|m| {
-            (
-                m.name().to_string(),
-                analytic::closed_form_given(scenario, p, m),
-            )
-        })
-        .collect()
-}
-
-fn same(a: Option<f64>, b: Option<f64>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => a == b || (a - b).abs() <= REFERENCE_TOLERANCE * a.abs().max(b.abs()),
-        _ => false,
-    }
-}
-
 pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Status> {
     check_formula(options, &analytic::path_probability, out)
 }
@@ -196,15 +154,7 @@ pub fn check_formula(
     let checks: usize = scenarios
         .iter()
         .zip(&exacts)
-        .map(|(s, e)| {
-            let forms = closed_forms(s, formula);
-            let simulated = match e {
-                Some(_) => forms.len(),
-                None => forms.values().filter(|v| v.is_some()).count(),
-            };
-            let importance = importance_expected(s, formula, e.as_ref()).is_some();
-            simulated + usize::from(importance)
-        })
+        .map(|(s, e)| checks_of(s, formula, e.as_ref()))
         .sum();
     let alpha_each = options.common.alpha / checks.max(1) as f64;
     let per_check = CommonOptions {
@@ -289,21 +239,6 @@ pub fn check_formula(
     Ok(Status::Agree)
 }
 
-/// Tilted paths an importance-sampling check draws per scenario (at most the scenario's
-/// clients).
-pub const IMPORTANCE_CLIENTS: u64 = 1 << 18;
-
-/// The path probability an importance-sampling check tests (closed form, else exact), when
-/// the scenario admits importance sampling.
-fn importance_expected(
-    s: &Scenario,
-    formula: &dyn Fn(&Scenario) -> ClosedForm,
-    exact: Option<&Exact>,
-) -> Option<f64> {
-    crate::importance::supports(s).ok()?;
-    formula(s).value().or(exact.map(|e| e.path))
-}
-
 /// The `path-importance` row: the path metric by importance sampling, tested like the others.
 fn importance_row(
     s: &Scenario,
@@ -317,101 +252,8 @@ fn importance_row(
     small.run.trials = s.run.trials.min(IMPORTANCE_CLIENTS);
     small.run.paths = 1;
     let outcome = crate::importance::simulate(&small, &options.engine(), &|_| {})?;
-    let sums = &outcome.path;
-    let p_value = sums.p_value(expected);
-    let (lo, hi) = sums.interval();
-    let monte_carlo = Verdict::from_p_value(p_value, options.alpha);
-    let verdict =
-        CheckVerdict::combine(monte_carlo, path_row.reference_status, ExactStatus::Unknown);
-    let row = CheckRow {
-        metric: Metric::PathImportance,
-        estimate: Some(sums.estimate()),
-        ci95: [Some(lo), Some(hi)],
-        hits: sums.hits,
-        samples: sums.samples,
-        p_value: Some(p_value),
-        monte_carlo,
-        // The normal test at level α has power POWER against an error of
-        // (z_{1−α/2} + z_{POWER}) standard errors.
-        detectable: (expected > 0.0).then(|| {
-            let z = |q: f64| {
-                use statrs::distribution::{ContinuousCDF, Normal};
-                Normal::standard().inverse_cdf(q)
-            };
-            Detectable::Relative(
-                (z(1.0 - options.alpha / 2.0) + z(POWER)) * sums.standard_error() / expected,
-            )
-        }),
-        verdict,
-        ..path_row.clone()
-    };
+    let row = importance_check_row(&outcome.path, expected, options.alpha, path_row);
     Ok((row, outcome.paths_drawn))
-}
-
-fn rows_of(
-    report: &RunReport,
-    s: &Scenario,
-    p: Option<f64>,
-    reference: Option<&Reference>,
-    alpha: f64,
-    exact: Option<&Exact>,
-) -> Vec<CheckRow> {
-    report
-        .results
-        .iter()
-        .map(|r| {
-            let recorded = reference.and_then(|f| f.closed_forms.get(r.metric.name()).copied());
-            let reference_status = match recorded {
-                None => ReferenceStatus::Missing,
-                Some(v) if same(v, r.closed_form) => ReferenceStatus::Match,
-                Some(_) => ReferenceStatus::Differs,
-            };
-            // The probability the test was about: for `first`, the CDF at the tested k.
-            let tested_at = r.first().and_then(|f| f.tested_at_paths);
-            let tested = match (r.metric, analytic::Laws::given(s, p).client) {
-                (Metric::First, Some(law)) => tested_at.map(|k| law.cdf(k)),
-                (Metric::First, None) => None,
-                _ => r.closed_form,
-            };
-            let exact_value = exact.and_then(|e| e.metric(r.metric, s.run.paths));
-            let exact_status = match (exact_value, r.closed_form) {
-                (Some(e), Some(c)) if crate::report::exact_agrees(e, c) => ExactStatus::Match,
-                (Some(e), Some(c)) if r.metric == Metric::First && (e - c).abs() <= 1.0 => {
-                    ExactStatus::Match
-                }
-                (Some(_), Some(_)) => ExactStatus::Differs,
-                _ => ExactStatus::Unknown,
-            };
-            // Without a closed form the test was against the exact law.
-            let tested = tested.or_else(|| {
-                let law = &exact?.law;
-                match r.metric {
-                    Metric::First => tested_at.map(|k| law.cdf(k)),
-                    _ => exact_value,
-                }
-            });
-            let detectable = tested.map(|q| stats::detectable_error(r.samples, q, alpha, POWER));
-            let verdict = CheckVerdict::combine(r.verdict, reference_status, exact_status);
-            CheckRow {
-                scenario: s.name.clone(),
-                source: s.source.clone(),
-                metric: r.metric,
-                closed_form: r.closed_form,
-                reference: recorded.flatten(),
-                reference_status,
-                estimate: r.estimate,
-                ci95: r.ci95,
-                hits: r.hits,
-                samples: r.samples,
-                p_value: r.p_value,
-                exact: exact_value,
-                exact_status,
-                monte_carlo: r.verdict,
-                detectable,
-                verdict,
-            }
-        })
-        .collect()
 }
 
 fn update_references(

@@ -4,74 +4,18 @@
 
 use super::Status;
 use crate::analytic;
-use crate::engine::{self, EngineConfig};
+use crate::engine::EngineConfig;
 use crate::error::{Error, InputError, Result};
 use crate::export::{Format, PendingOutput};
-use crate::metric::Metric;
 pub use crate::report::solve::{SeriesAnswer, SolveReport};
 use crate::solve::{
-    Goal, Judged, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan, Spacing,
+    Judged, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan, Spacing,
 };
-use crate::stats;
+pub use crate::solve::{SOLVE_ALPHA, START_TRIALS};
 use crate::sweep::{Base, is_integer_key};
 use std::io::Write;
 
 pub use crate::options::SolveOptions;
-
-/// Clients of a simulated evaluation's first try (then ×4 while undecided).
-pub const START_TRIALS: u64 = 10_000;
-/// One minus the confidence of the intervals that decide a simulated evaluation.
-pub const SOLVE_ALPHA: f64 = 1e-3;
-
-/// The metric at scenario `s` by simulation: clients ×4 from [`START_TRIALS`] until its
-/// Clopper–Pearson interval lies on one side of the bound, or `max_trials` is reached (then
-/// `met` is `None`: cannot tell). The scenario's own seed, so every evaluation draws from the
-/// same streams (common random numbers keep the simulated metric monotone in practice).
-fn judge_by_simulation(
-    s: &crate::scenario::Scenario,
-    goal: Goal,
-    max_trials: u64,
-    engine: &EngineConfig,
-) -> Result<Judged> {
-    let mut trials = START_TRIALS.min(max_trials.max(1));
-    loop {
-        let mut t = s.clone();
-        t.run.trials = trials;
-        let o = engine::simulate(&t, engine, &|_| {})?;
-        let c = &o.counts;
-        let (hits, n) = match goal.metric {
-            Metric::Path if t.guards.is_none() => (c.path_hits, c.paths_drawn),
-            // With guards the path metric counts one path per client (see `report`).
-            Metric::Path => (c.first_path_hits, c.clients),
-            // A goal bounds the path or the client metric (`Goal::METRICS`).
-            _ => (c.client_hits, c.clients),
-        };
-        let (a, b) = stats::clopper_pearson(hits, n, SOLVE_ALPHA);
-        let met = if goal.at_most {
-            if b <= goal.value {
-                Some(true)
-            } else if a > goal.value {
-                Some(false)
-            } else {
-                None
-            }
-        } else if a >= goal.value {
-            Some(true)
-        } else if b < goal.value {
-            Some(false)
-        } else {
-            None
-        };
-        if met.is_some() || trials >= max_trials {
-            return Ok(Judged {
-                metric: hits as f64 / n as f64,
-                met,
-                interval: Some((a, b)),
-            });
-        }
-        trials = trials.saturating_mul(4).min(max_trials);
-    }
-}
 
 fn cli(key: &str, m: impl Into<String>) -> Error {
     InputError::new("command line", key, m).into()
@@ -160,17 +104,14 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
                 });
             }
             simulated = true;
-            judge_by_simulation(&s, goal, options.max_trials, &engine_config)
+            crate::solve::judge_by_simulation(&s, goal, options.max_trials, &engine_config)
         };
         let (lo, hi) = match options.between {
             Some(b) => (b.lo, b.hi),
             None if integer => {
                 // From the smallest valid value (operator-aware needs as many operators as
                 // hops, say), doubling until the goal changes side (or the scenario refuses).
-                let mut lo = 1.0;
-                while lo < 64.0 && scenario_at(lo).is_err() {
-                    lo += 1.0;
-                }
+                let lo = crate::solve::first_valid_integer(|x| scenario_at(x).is_ok());
                 // Doubling on simulations could run for ever (a metric that never crosses
                 // the bound, each try larger than the last): simulation needs a range.
                 if options.simulate || closed(&scenario_at(lo)?).is_none() {
@@ -184,19 +125,7 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
                         ),
                     ));
                 }
-                let at_lo = f(lo)?.met;
-                let mut hi = 2.0 * lo;
-                while hi < 9.007e15 {
-                    match f(hi) {
-                        Ok(j) if j.met != at_lo || j.met.is_none() => break,
-                        Ok(_) => hi *= 2.0,
-                        Err(_) => {
-                            hi /= 2.0;
-                            break;
-                        }
-                    }
-                }
-                (lo, hi.max(lo))
+                crate::solve::range_upwards(&mut f, lo)?
             }
             None => match current(&base, &options.key) {
                 Some(v) if v > 0.0 && v < 1.0 => (1e-12, 1.0 - 1e-12),
@@ -231,8 +160,9 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
             method: if simulated {
                 format!(
                     "scan and bisection on Monte Carlo: {}% Clopper–Pearson intervals, clients \
-                     ×4 from {START_TRIALS} until the interval clears the bound, at most {}",
+                     ×4 from {} until the interval clears the bound, at most {}",
                     100.0 * (1.0 - SOLVE_ALPHA),
+                    START_TRIALS,
                     options.max_trials
                 )
             } else if by_exact.get() {
