@@ -5,12 +5,12 @@
 //! sum is too large to evaluate, the answer is [`ClosedForm::Missing`] with the reason.
 
 pub mod client;
-pub mod distinct;
+pub(crate) mod distinct;
 pub mod enumerate;
-pub mod guards;
-pub mod operator_aware;
-pub mod random;
-pub mod servers;
+pub(crate) mod guards;
+pub(crate) mod operator_aware;
+pub(crate) mod random;
+pub(crate) mod servers;
 
 use crate::metric::Metric;
 use crate::model::Pool;

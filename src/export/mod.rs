@@ -5,7 +5,7 @@ mod conclusion;
 mod csv;
 mod json;
 mod junit;
-pub mod svg;
+pub(crate) mod svg;
 mod table;
 
 use crate::error::{Error, InputError, Result};

@@ -1,11 +1,22 @@
 //! Scenario loading: TOML (and the CSV files it names) → a validated [`Scenario`]. Every error
-//! names the file and the key or row, and says what was expected.
+//! names the file and the key or row, and says what was expected. By concern: `raw` (the TOML
+//! as written), `network` (the network kinds, written once in `NETWORK_KINDS`, and their data
+//! files), `path` (hops, policies, run counts, server-level rules), `target`, `csv`, `data`
+//! (`$PATHRISK_DATA`), `count` and `names`; this file assembles them.
 
 pub mod count;
 pub mod csv;
 pub mod data;
-pub mod names;
+pub(crate) mod names;
+mod network;
+mod path;
 mod raw;
+mod target;
+
+use network::build_network;
+pub use network::{DATA_KEYS, NETWORK_KINDS};
+use path::{build_rules, check_hops, check_policy, check_run};
+use target::parse_target;
 
 pub use self::csv::{
     MAX_CSV_BYTES, MAX_CSV_ROWS, load_operators, load_servers, parse_operators, parse_servers,
@@ -14,11 +25,10 @@ pub use self::csv::{
 
 use crate::adversary::{Adversary, Event, Target};
 use crate::error::InputError;
-use crate::model::MAX_HOPS;
-use crate::model::{self, Network, OperatorSpec, Pool};
+use crate::model::{Network, Pool};
 use crate::select::{PathRules, Selection};
 use raw::RawScenario;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const DEFAULT_HOPS: usize = 3;
 pub const DEFAULT_PATHS: u64 = 1;
@@ -114,23 +124,18 @@ impl Scenario {
                 .map(|d| d.join(data))
                 .unwrap_or_else(|_| data.to_path_buf());
             let file = absolute.display().to_string();
-            let n = &mut raw.network;
-            if let Some(t) = n.tor_families.as_mut() {
-                t.csv = file;
-            } else if let Some(x) = n.simplex_presets.as_mut() {
-                x.csv = file;
-            } else if n.servers_csv.is_some() {
-                n.servers_csv = Some(file);
-            } else if n.csv.is_some() {
-                n.csv = Some(file);
-            } else {
-                return Err(InputError::new(
-                    "command line",
-                    "--data",
-                    format!(
-                        "{label} reads no data file (csv, servers_csv, tor_families or simplex_presets)"
-                    ),
-                ));
+            match raw.network.data_file_mut() {
+                Some(f) => *f = file,
+                None => {
+                    return Err(InputError::new(
+                        "command line",
+                        "--data",
+                        format!(
+                            "{label} reads no data file ({})",
+                            network::DATA_KEYS.join(", ")
+                        ),
+                    ));
+                }
             }
         }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -361,535 +366,30 @@ fn build(
     })
 }
 
-/// Server-level path rules, checked against the network: known roles, one per hop, and some
-/// server with positive weight at every position.
-fn build_rules(
-    network: &Network,
-    hops: usize,
-    distinct_subnets: Option<toml::Value>,
-    roles: Option<Vec<String>>,
-    weights: Option<Vec<std::collections::BTreeMap<String, f64>>>,
-) -> Result<PathRules, (&'static str, String)> {
-    let mut rules = PathRules {
-        distinct_subnets: match &distinct_subnets {
-            None | Some(toml::Value::Boolean(false)) => false,
-            Some(toml::Value::Boolean(true)) => true,
-            Some(toml::Value::String(s)) if s == "after-first" => true,
-            Some(other) => {
-                return Err((
-                    "distinct-subnets",
-                    format!("{other}; expected true, false or \"after-first\""),
-                ));
-            }
-        },
-        subnets_from: usize::from(
-            matches!(&distinct_subnets, Some(toml::Value::String(s)) if s == "after-first"),
-        ),
-        ..PathRules::default()
-    };
-    let server_level = network.is_server_level();
-    if rules.distinct_subnets && !server_level {
-        return Err((
-            "distinct-subnets",
-            "needs servers with subnets (network.servers or network.servers_csv)".into(),
-        ));
-    }
-    let role_index = |name: &str| -> Result<u32, (&'static str, String)> {
-        network
-            .roles
-            .iter()
-            .position(|r| r == name)
-            .map(|i| i as u32)
-            .ok_or_else(|| {
-                (
-                    "roles",
-                    format!(
-                        "no server has the role `{name}`; roles are: {}",
-                        list(&network.roles)
-                    ),
-                )
-            })
-    };
-    if let Some(list) = roles {
-        if !server_level {
-            return Err((
-                "roles",
-                "needs servers with roles (network.servers or network.servers_csv)".into(),
-            ));
-        }
-        if list.len() != hops {
-            return Err((
-                "roles",
-                format!(
-                    "{} roles for {hops} hops; expected one per hop (\"\" for none)",
-                    list.len()
-                ),
-            ));
-        }
-        rules.roles = list
-            .iter()
-            .map(|r| {
-                if r.is_empty() || r == "any" {
-                    Ok(None)
-                } else {
-                    role_index(r).map(Some)
-                }
-            })
-            .collect::<Result<_, _>>()?;
-    }
-    if let Some(list) = weights {
-        if !server_level {
-            return Err((
-                "weights",
-                "needs servers with roles (network.servers or network.servers_csv)".into(),
-            ));
-        }
-        if list.len() != hops {
-            return Err((
-                "weights",
-                format!(
-                    "{} tables for {hops} hops; expected one per hop ({{}} for none)",
-                    list.len()
-                ),
-            ));
-        }
-        for table in list {
-            let mut position = Vec::new();
-            for (set, m) in table {
-                if !(m.is_finite() && m >= 0.0) {
-                    return Err((
-                        "weights",
-                        format!("multiplier {m} for `{set}`; expected a finite number ≥ 0"),
-                    ));
-                }
-                let mut mask = 0u32;
-                if set != "none" {
-                    for r in set.split('+') {
-                        mask |= 1 << role_index(r)?;
-                    }
-                }
-                position.push((mask, m));
-            }
-            rules.multipliers.push(position);
-        }
-    }
-    if rules.varies_by_position() {
-        let servers = network.server_list();
-        for pos in 0..hops {
-            if servers.iter().all(|s| rules.weight(pos, s) <= 0.0) {
-                return Err((
-                    "roles",
-                    format!(
-                        "no server may take hop {} (its role and weights leave none)",
-                        pos + 1
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(rules)
-}
-
-fn check_hops(h: u64) -> Result<usize, String> {
-    if h == 0 || h > MAX_HOPS as u64 {
-        Err(format!(
-            "{h} hops; expected an integer from 1 to {MAX_HOPS}"
-        ))
-    } else {
-        Ok(h as usize)
-    }
-}
-
-fn check_run(run: &RunSettings) -> Result<(), (&'static str, String)> {
-    if run.trials == 0 {
-        return Err(("trials", "0 clients; expected a positive integer".into()));
-    }
-    if run.paths == 0 {
-        return Err((
-            "paths",
-            "0 paths per client; expected a positive integer".into(),
-        ));
-    }
-    if run.trials.checked_mul(run.paths).is_none() {
-        return Err((
-            "trials",
-            format!(
-                "{} clients × {} paths overflows a 64-bit count; use fewer",
-                run.trials, run.paths
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// What a policy needs from the network (docs/model.md).
-fn check_policy(
-    network: &Network,
-    hops: usize,
-    selection: Selection,
-    _event: Event,
-) -> Result<(), (&'static str, String)> {
-    match selection {
-        Selection::Random => Ok(()),
-        Selection::DistinctServers => {
-            if network.pool != Pool::Finite {
-                return Err((
-                    "selection",
-                    "distinct-servers needs a finite pool (operators with `servers`), but the network gives shares".into(),
-                ));
-            }
-            let n = network.total_servers();
-            if (hops as u64) > n {
-                return Err((
-                    "hops",
-                    format!(
-                        "{hops} hops but only {n} servers; distinct-servers needs at least as many servers as hops"
-                    ),
-                ));
-            }
-            Ok(())
-        }
-        Selection::OperatorAware => {
-            let n = network.operators.len();
-            if hops > n {
-                return Err((
-                    "hops",
-                    format!(
-                        "{hops} hops but only {n} operators; operator-aware needs at least as many operators as hops"
-                    ),
-                ));
-            }
-            Ok(())
-        }
-    }
-}
-
-fn parse_target(v: &toml::Value, network: &Network) -> Result<Target, String> {
-    let entity = |name: &toml::Value| -> Result<usize, String> {
-        let name = name
-            .as_str()
-            .ok_or_else(|| format!("{name} is not a string; expected an entity name"))?;
-        network.entity_index(name).ok_or_else(|| {
-            format!(
-                "no operator belongs to entity `{name}`{}; entities are: {}",
-                names::did_you_mean(name, network.entities.iter().map(String::as_str)),
-                list(&network.entities)
-            )
-        })
-    };
-    match v {
-        toml::Value::String(s) if s == "any" => Ok(Target::Any),
-        toml::Value::Table(t) if t.len() == 1 && t.contains_key("entity") => {
-            Ok(Target::Entity(entity(&t["entity"])?))
-        }
-        toml::Value::Table(t) if t.len() == 1 && t.contains_key("coalition") => {
-            let members = t["coalition"]
-                .as_array()
-                .ok_or("coalition must be a list of entity names")?;
-            if members.is_empty() {
-                return Err("the coalition is empty; expected at least one entity".into());
-            }
-            let mut idx = members.iter().map(entity).collect::<Result<Vec<_>, _>>()?;
-            let n = idx.len();
-            idx.sort_unstable();
-            idx.dedup();
-            if idx.len() != n {
-                return Err("an entity is listed twice in the coalition".into());
-            }
-            Ok(Target::Coalition(idx))
-        }
-        other => Err(format!(
-            "{other} is not a target; expected \"any\", {{ entity = \"NAME\" }} or {{ coalition = [\"A\", \"B\"] }}"
-        )),
-    }
-}
-
-fn list(names: &[String]) -> String {
-    const SHOWN: usize = 8;
-    let mut s = names
-        .iter()
-        .take(SHOWN)
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > SHOWN {
-        s.push_str(&format!(" and {} more", names.len() - SHOWN));
-    }
-    s
-}
-
-/// `data_from_cli`: the data file was given with `--data`, so a message about it names that
-/// flag rather than the scenario's key.
-fn build_network(
-    raw: raw::RawNetwork,
-    label: &str,
-    base: &Path,
-    data_from_cli: bool,
-) -> Result<Network, InputError> {
-    let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
-    let given: Vec<&str> = [
-        raw.uniform.as_ref().map(|_| "uniform"),
-        raw.adversary.as_ref().map(|_| "adversary"),
-        raw.zipf.as_ref().map(|_| "zipf"),
-        raw.csv.as_ref().map(|_| "csv"),
-        raw.operators.as_ref().map(|_| "operators"),
-        raw.servers.as_ref().map(|_| "servers"),
-        raw.servers_csv.as_ref().map(|_| "servers_csv"),
-        raw.tor_families.as_ref().map(|_| "tor_families"),
-        raw.simplex_presets.as_ref().map(|_| "simplex_presets"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if given.len() != 1 {
-        return Err(err(
-            "network",
-            format!(
-                "{}; expected exactly one of uniform, adversary, zipf, csv, operators, servers, servers_csv, tor_families or simplex_presets",
-                if given.is_empty() {
-                    "no network is given".to_string()
-                } else {
-                    format!("both {}", given.join(" and "))
-                }
-            ),
-        ));
-    }
-    let key = format!("network.{}", given[0]);
-    let named_by = if data_from_cli {
-        "named by --data on the command line".to_string()
-    } else {
-        format!("named by `{key}` in {label}")
-    };
-    // Where a data file is: `$PATHRISK_DATA/…` or relative to the scenario (see `data`).
-    let locate = |file: &str| -> Result<PathBuf, InputError> {
-        data::resolve(file, base).map_err(|e| {
-            if data_from_cli {
-                InputError::new("command line", "--data", e.to_string())
-            } else {
-                InputError::new(label, format!("key `{key}`"), e.to_string())
-            }
-        })
-    };
-    let read = |file: &str, what: &str| -> Result<(String, String), InputError> {
-        read_data(&locate(file)?, what).map_err(|mut e| {
-            e.message = format!("{} ({named_by})", e.message);
-            e
-        })
-    };
-    let server_level = raw.servers.is_some() || raw.servers_csv.is_some();
-    let mut network = if let Some(t) = raw.tor_families {
-        let (text, label) = read(&t.csv, "Tor family table")?;
-        let specs = crate::model::presets::tor_families(&text, &label, t.others.unwrap_or(5500))
-            .map_err(|m| InputError::whole(&label, m))?;
-        Network::from_servers(specs).map_err(|m| err(&key, m))?
-    } else if let Some(x) = raw.simplex_presets {
-        let (text, label) = read(&x.csv, "SimpleX preset server table")?;
-        let protocol = x.protocol.unwrap_or_else(|| "SMP".to_string());
-        let specs = crate::model::presets::simplex_presets(
-            &text,
-            &label,
-            &x.operators,
-            &protocol,
-            x.custom.unwrap_or(0),
-        )
-        .map_err(|m| InputError::whole(&label, m))?;
-        Network::from_servers(specs).map_err(|m| err(&key, m))?
-    } else if server_level {
-        let prefix = raw.subnet_prefix;
-        if prefix.is_some_and(|p| p > 32) {
-            return Err(err(
-                "network.subnet_prefix",
-                format!("/{}; expected 0 to 32", prefix.unwrap_or(0)),
-            ));
-        }
-        let specs = if let Some(list) = raw.servers {
-            let mut specs = Vec::with_capacity(list.len());
-            for (i, s) in list.into_iter().enumerate() {
-                let k = format!("network.servers[{i}]");
-                let subnet = match (s.subnet, s.ip) {
-                    (Some(_), Some(_)) => {
-                        return Err(err(&k, "both `subnet` and `ip`; give one".into()));
-                    }
-                    (Some(label), None) => Some(label),
-                    (None, Some(ip)) => {
-                        let p = prefix.ok_or_else(|| {
-                            err(&k, "an `ip` needs `subnet_prefix` in [network]".into())
-                        })?;
-                        Some(subnet_of(&ip, p).map_err(|m| err(&k, m))?)
-                    }
-                    (None, None) => None,
-                };
-                specs.push(crate::model::ServerSpec {
-                    operator: s.operator,
-                    weight: s.weight.unwrap_or(1.0),
-                    subnet,
-                    entity: s.entity,
-                    roles: s.roles.unwrap_or_default(),
-                });
-            }
-            specs
-        } else {
-            let file = raw.servers_csv.unwrap_or_default();
-            load_servers(&locate(&file)?, prefix)?
-        };
-        Network::from_servers(specs).map_err(|m| err(&key, m))?
-    } else {
-        let specs: Vec<OperatorSpec> = if let Some(u) = raw.uniform {
-            if u.operators == 0 {
-                return Err(err(
-                    "network.uniform.operators",
-                    "0 operators; expected a positive integer".into(),
-                ));
-            }
-            if u.operators > model::MAX_OPERATORS as u64 {
-                return Err(err(
-                    "network.uniform.operators",
-                    operator_count(u.operators),
-                ));
-            }
-            if u.servers == Some(0) {
-                return Err(err(
-                    "network.uniform.servers",
-                    "0 servers; expected a positive integer".into(),
-                ));
-            }
-            // Checked before the operators are made, which could take gigabytes first.
-            if let Some(servers) = u.servers
-                && u.operators.saturating_mul(servers) > model::MAX_SERVERS
-            {
-                return Err(err(
-                    "network.uniform",
-                    format!(
-                        "{} operators × {servers} servers is more than the limit of {} servers",
-                        u.operators,
-                        model::MAX_SERVERS
-                    ),
-                ));
-            }
-            model::uniform_operators(u.operators, u.servers)
-        } else if let Some(a) = raw.adversary {
-            if !(a.share > 0.0 && a.share < 1.0) {
-                return Err(err(
-                    "network.adversary.share",
-                    format!(
-                        "{}; expected the adversary's fraction of the network, between 0 and 1 exclusive",
-                        a.share
-                    ),
-                ));
-            }
-            if a.others == 0 || a.others > model::MAX_OPERATORS as u64 {
-                return Err(err("network.adversary.others", operator_count(a.others)));
-            }
-            let ops = a.operators.unwrap_or(1);
-            if ops == 0 || ops > model::MAX_OPERATORS as u64 {
-                return Err(err("network.adversary.operators", operator_count(ops)));
-            }
-            let name = a.name.unwrap_or_else(|| "adversary".to_string());
-            if name.trim().is_empty() {
-                return Err(err(
-                    "network.adversary.name",
-                    "empty; expected a name".into(),
-                ));
-            }
-            model::adversary_operators(&name, a.share, ops, a.others)
-        } else if let Some(z) = raw.zipf {
-            if z.operators == 0 || z.operators > model::MAX_OPERATORS as u64 {
-                return Err(err("network.zipf.operators", operator_count(z.operators)));
-            }
-            if !z.exponent.is_finite() || z.exponent < 0.0 {
-                return Err(err(
-                    "network.zipf.exponent",
-                    format!("{}; expected a finite number ≥ 0", z.exponent),
-                ));
-            }
-            model::zipf_operators(z.operators, z.exponent)
-        } else if let Some(file) = raw.csv {
-            let path: PathBuf = locate(&file)?;
-            load_operators(&path).map_err(|mut e| {
-                if e.location.is_none() && !path.exists() {
-                    e.message = format!("{} ({named_by})", e.message);
-                }
-                e
-            })?
-        } else {
-            let ops = raw.operators.unwrap_or_default();
-            let mut specs = Vec::with_capacity(ops.len());
-            for (i, o) in ops.into_iter().enumerate() {
-                let k = format!("network.operators[{i}]");
-                let size = match (o.share, o.servers) {
-                    (Some(s), None) => model::Size::Share(s),
-                    (None, Some(n)) => model::Size::Servers(n),
-                    (None, None) => {
-                        return Err(err(
-                            &k,
-                            format!("operator `{}` has neither `share` nor `servers`", o.name),
-                        ));
-                    }
-                    (Some(_), Some(_)) => {
-                        return Err(err(
-                            &k,
-                            format!(
-                                "operator `{}` has both `share` and `servers`; expected one",
-                                o.name
-                            ),
-                        ));
-                    }
-                };
-                specs.push(OperatorSpec {
-                    name: o.name,
-                    entity: o.entity,
-                    size,
-                });
-            }
-            specs
-        };
-        Network::from_specs(specs).map_err(|m| err(&key, m))?
-    };
-    if let Some(entities) = raw.entities {
-        let mut seen = std::collections::HashSet::new();
-        for (entity, operators) in &entities {
-            for op in operators {
-                if !seen.insert(op.clone()) {
-                    return Err(err(
-                        &format!("network.entities.{entity}"),
-                        format!("operator `{op}` is given to more than one entity"),
-                    ));
-                }
-            }
-            if operators.is_empty() {
-                return Err(err(
-                    &format!("network.entities.{entity}"),
-                    "empty; expected operator names".into(),
-                ));
-            }
-            network
-                .assign_entity(entity, operators)
-                .map_err(|m| err(&format!("network.entities.{entity}"), m))?;
-        }
-    }
-    if let Some(a) = raw.add_adversary {
-        let name = a.name.unwrap_or_else(|| "adversary".to_string());
-        network = network
-            .with_adversary(&name, a.share, a.operators.unwrap_or(1))
-            .map_err(|m| err("network.add_adversary", m))?;
-    }
-    Ok(network)
-}
-
-/// The message for an operator count outside 1 ..= [`model::MAX_OPERATORS`].
-fn operator_count(n: u64) -> String {
-    format!(
-        "{n} operators; expected an integer from 1 to {}",
-        model::MAX_OPERATORS
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Scenario, InputError> {
         Scenario::parse(text, "t.toml", Path::new("."), "t")
+    }
+
+    #[test]
+    fn a_network_of_no_kind_is_told_every_kind() {
+        let e = parse("[network]\n").unwrap_err();
+        assert!(
+            e.message.starts_with("no network is given"),
+            "{}",
+            e.message
+        );
+        for kind in NETWORK_KINDS {
+            assert!(e.message.contains(kind), "{kind}: {}", e.message);
+        }
+        let e = parse(
+            "[network]\nuniform = { operators = 5 }\nzipf = { operators = 5, exponent = 1.0 }\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("both uniform and zipf"), "{}", e.message);
     }
 
     #[test]

@@ -48,6 +48,43 @@ pub struct RawNetwork {
     pub entities: Option<BTreeMap<String, Vec<String>>>,
 }
 
+impl RawNetwork {
+    /// Whether the network kind `kind` (one of `NETWORK_KINDS`) is given.
+    fn has_kind(&self, kind: &str) -> bool {
+        match kind {
+            "uniform" => self.uniform.is_some(),
+            "adversary" => self.adversary.is_some(),
+            "zipf" => self.zipf.is_some(),
+            "csv" => self.csv.is_some(),
+            "operators" => self.operators.is_some(),
+            "servers" => self.servers.is_some(),
+            "servers_csv" => self.servers_csv.is_some(),
+            "tor_families" => self.tor_families.is_some(),
+            "simplex_presets" => self.simplex_presets.is_some(),
+            _ => false,
+        }
+    }
+
+    /// The network kinds given, in the order of `NETWORK_KINDS`.
+    pub fn kinds_given(&self) -> Vec<&'static str> {
+        super::network::NETWORK_KINDS
+            .into_iter()
+            .filter(|k| self.has_kind(k))
+            .collect()
+    }
+
+    /// The data file the network names, the first of `DATA_KEYS` it has.
+    pub fn data_file_mut(&mut self) -> Option<&mut String> {
+        if let Some(t) = self.tor_families.as_mut() {
+            Some(&mut t.csv)
+        } else if let Some(x) = self.simplex_presets.as_mut() {
+            Some(&mut x.csv)
+        } else {
+            self.servers_csv.as_mut().or(self.csv.as_mut())
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUniform {

@@ -87,12 +87,9 @@ impl AliasTable {
         }
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.columns.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.columns.is_empty()
     }
 
     /// The outcome chosen by the 64-bit uniform `x`. Both outcomes of the column are read and

@@ -49,10 +49,6 @@ impl<const W: u32> Field<W> {
         self.refuse as f64 / (1u64 << W) as f64
     }
 
-    pub fn range(&self) -> u64 {
-        u64::from(self.m)
-    }
-
     /// The index the low `W` bits of `bits` give, or `None` when they are refused.
     #[inline]
     pub fn try_index(&self, bits: u64) -> Option<u32> {

@@ -2,13 +2,13 @@
 //! sampler (`reference`) that follows the model's words (docs/model.md) literally, and a fast kernel (`fast`)
 //! that the engine uses; tests hold the two to the same distribution and to the closed forms.
 
-pub mod alias;
-pub mod bits;
-pub mod classes;
-pub mod fast;
-pub mod guards;
-pub mod reference;
-pub mod server;
+pub(crate) mod alias;
+pub(crate) mod bits;
+pub(crate) mod classes;
+pub(crate) mod fast;
+pub(crate) mod guards;
+pub(crate) mod reference;
+pub(crate) mod server;
 
 use rand::Rng;
 

@@ -286,12 +286,7 @@ impl Base {
                 .unwrap_or_else(|_| data.to_path_buf());
             let file = toml::Value::String(absolute.display().to_string());
             // The one data key the scenario has (loading it above made sure there is one).
-            for key in [
-                "network.tor_families.csv",
-                "network.simplex_presets.csv",
-                "network.servers_csv",
-                "network.csv",
-            ] {
+            for key in crate::scenario::DATA_KEYS {
                 if has_key(&table, key) {
                     set_key(&mut table, key, file)
                         .map_err(|m| InputError::new("command line", "--data", m))?;

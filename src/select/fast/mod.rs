@@ -38,7 +38,7 @@ mod uniform_paths;
 pub use alias_paths::AliasPaths;
 pub use operator_aware::OperatorAwareKernel;
 pub use random::RandomKernel;
-pub use two_hop::{TWO_HOP_LIMIT, TwoHop};
+pub use two_hop::TwoHop;
 pub use uniform::{UniformKernel, uniform_units};
 pub use uniform_paths::UniformPaths;
 

@@ -1,0 +1,295 @@
+//! The network a scenario names: exactly one of the kinds in [`NETWORK_KINDS`], its data
+//! file found and read, then entities and an added adversary.
+
+use super::data;
+use super::raw;
+use super::{load_operators, load_servers, read_data, subnet_of};
+use crate::error::InputError;
+use crate::model::{self, Network, OperatorSpec};
+use std::path::{Path, PathBuf};
+
+/// Every kind of network a scenario can name under `[network]`, in the order messages list
+/// them: the one list of them (`raw::RawNetwork::kinds_given` reads each).
+pub const NETWORK_KINDS: [&str; 9] = [
+    "uniform",
+    "adversary",
+    "zipf",
+    "csv",
+    "operators",
+    "servers",
+    "servers_csv",
+    "tor_families",
+    "simplex_presets",
+];
+
+/// The keys naming a network's data file, by kind, as dotted TOML keys: what `--data`
+/// replaces (in a scenario being loaded and in a sweep's base alike).
+pub const DATA_KEYS: [&str; 4] = [
+    "network.tor_families.csv",
+    "network.simplex_presets.csv",
+    "network.servers_csv",
+    "network.csv",
+];
+
+/// "a, b or c".
+fn or_list(names: &[&str]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// `data_from_cli`: the data file was given with `--data`, so a message about it names that
+/// flag rather than the scenario's key.
+pub(super) fn build_network(
+    raw: raw::RawNetwork,
+    label: &str,
+    base: &Path,
+    data_from_cli: bool,
+) -> Result<Network, InputError> {
+    let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
+    let given = raw.kinds_given();
+    if given.len() != 1 {
+        return Err(err(
+            "network",
+            format!(
+                "{}; expected exactly one of {}",
+                if given.is_empty() {
+                    "no network is given".to_string()
+                } else {
+                    format!("both {}", given.join(" and "))
+                },
+                or_list(&NETWORK_KINDS)
+            ),
+        ));
+    }
+    let key = format!("network.{}", given[0]);
+    let named_by = if data_from_cli {
+        "named by --data on the command line".to_string()
+    } else {
+        format!("named by `{key}` in {label}")
+    };
+    // Where a data file is: `$PATHRISK_DATA/…` or relative to the scenario (see `data`).
+    let locate = |file: &str| -> Result<PathBuf, InputError> {
+        data::resolve(file, base).map_err(|e| {
+            if data_from_cli {
+                InputError::new("command line", "--data", e.to_string())
+            } else {
+                InputError::new(label, format!("key `{key}`"), e.to_string())
+            }
+        })
+    };
+    let read = |file: &str, what: &str| -> Result<(String, String), InputError> {
+        read_data(&locate(file)?, what).map_err(|mut e| {
+            e.message = format!("{} ({named_by})", e.message);
+            e
+        })
+    };
+    let server_level = raw.servers.is_some() || raw.servers_csv.is_some();
+    let mut network = if let Some(t) = raw.tor_families {
+        let (text, label) = read(&t.csv, "Tor family table")?;
+        let specs = crate::model::presets::tor_families(&text, &label, t.others.unwrap_or(5500))
+            .map_err(|m| InputError::whole(&label, m))?;
+        Network::from_servers(specs).map_err(|m| err(&key, m))?
+    } else if let Some(x) = raw.simplex_presets {
+        let (text, label) = read(&x.csv, "SimpleX preset server table")?;
+        let protocol = x.protocol.unwrap_or_else(|| "SMP".to_string());
+        let specs = crate::model::presets::simplex_presets(
+            &text,
+            &label,
+            &x.operators,
+            &protocol,
+            x.custom.unwrap_or(0),
+        )
+        .map_err(|m| InputError::whole(&label, m))?;
+        Network::from_servers(specs).map_err(|m| err(&key, m))?
+    } else if server_level {
+        let prefix = raw.subnet_prefix;
+        if prefix.is_some_and(|p| p > 32) {
+            return Err(err(
+                "network.subnet_prefix",
+                format!("/{}; expected 0 to 32", prefix.unwrap_or(0)),
+            ));
+        }
+        let specs = if let Some(list) = raw.servers {
+            let mut specs = Vec::with_capacity(list.len());
+            for (i, s) in list.into_iter().enumerate() {
+                let k = format!("network.servers[{i}]");
+                let subnet = match (s.subnet, s.ip) {
+                    (Some(_), Some(_)) => {
+                        return Err(err(&k, "both `subnet` and `ip`; give one".into()));
+                    }
+                    (Some(label), None) => Some(label),
+                    (None, Some(ip)) => {
+                        let p = prefix.ok_or_else(|| {
+                            err(&k, "an `ip` needs `subnet_prefix` in [network]".into())
+                        })?;
+                        Some(subnet_of(&ip, p).map_err(|m| err(&k, m))?)
+                    }
+                    (None, None) => None,
+                };
+                specs.push(crate::model::ServerSpec {
+                    operator: s.operator,
+                    weight: s.weight.unwrap_or(1.0),
+                    subnet,
+                    entity: s.entity,
+                    roles: s.roles.unwrap_or_default(),
+                });
+            }
+            specs
+        } else {
+            let file = raw.servers_csv.unwrap_or_default();
+            load_servers(&locate(&file)?, prefix)?
+        };
+        Network::from_servers(specs).map_err(|m| err(&key, m))?
+    } else {
+        let specs: Vec<OperatorSpec> = if let Some(u) = raw.uniform {
+            if u.operators == 0 {
+                return Err(err(
+                    "network.uniform.operators",
+                    "0 operators; expected a positive integer".into(),
+                ));
+            }
+            if u.operators > model::MAX_OPERATORS as u64 {
+                return Err(err(
+                    "network.uniform.operators",
+                    operator_count(u.operators),
+                ));
+            }
+            if u.servers == Some(0) {
+                return Err(err(
+                    "network.uniform.servers",
+                    "0 servers; expected a positive integer".into(),
+                ));
+            }
+            // Checked before the operators are made, which could take gigabytes first.
+            if let Some(servers) = u.servers
+                && u.operators.saturating_mul(servers) > model::MAX_SERVERS
+            {
+                return Err(err(
+                    "network.uniform",
+                    format!(
+                        "{} operators × {servers} servers is more than the limit of {} servers",
+                        u.operators,
+                        model::MAX_SERVERS
+                    ),
+                ));
+            }
+            model::uniform_operators(u.operators, u.servers)
+        } else if let Some(a) = raw.adversary {
+            if !(a.share > 0.0 && a.share < 1.0) {
+                return Err(err(
+                    "network.adversary.share",
+                    format!(
+                        "{}; expected the adversary's fraction of the network, between 0 and 1 exclusive",
+                        a.share
+                    ),
+                ));
+            }
+            if a.others == 0 || a.others > model::MAX_OPERATORS as u64 {
+                return Err(err("network.adversary.others", operator_count(a.others)));
+            }
+            let ops = a.operators.unwrap_or(1);
+            if ops == 0 || ops > model::MAX_OPERATORS as u64 {
+                return Err(err("network.adversary.operators", operator_count(ops)));
+            }
+            let name = a.name.unwrap_or_else(|| "adversary".to_string());
+            if name.trim().is_empty() {
+                return Err(err(
+                    "network.adversary.name",
+                    "empty; expected a name".into(),
+                ));
+            }
+            model::adversary_operators(&name, a.share, ops, a.others)
+        } else if let Some(z) = raw.zipf {
+            if z.operators == 0 || z.operators > model::MAX_OPERATORS as u64 {
+                return Err(err("network.zipf.operators", operator_count(z.operators)));
+            }
+            if !z.exponent.is_finite() || z.exponent < 0.0 {
+                return Err(err(
+                    "network.zipf.exponent",
+                    format!("{}; expected a finite number ≥ 0", z.exponent),
+                ));
+            }
+            model::zipf_operators(z.operators, z.exponent)
+        } else if let Some(file) = raw.csv {
+            let path: PathBuf = locate(&file)?;
+            load_operators(&path).map_err(|mut e| {
+                if e.location.is_none() && !path.exists() {
+                    e.message = format!("{} ({named_by})", e.message);
+                }
+                e
+            })?
+        } else {
+            let ops = raw.operators.unwrap_or_default();
+            let mut specs = Vec::with_capacity(ops.len());
+            for (i, o) in ops.into_iter().enumerate() {
+                let k = format!("network.operators[{i}]");
+                let size = match (o.share, o.servers) {
+                    (Some(s), None) => model::Size::Share(s),
+                    (None, Some(n)) => model::Size::Servers(n),
+                    (None, None) => {
+                        return Err(err(
+                            &k,
+                            format!("operator `{}` has neither `share` nor `servers`", o.name),
+                        ));
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(err(
+                            &k,
+                            format!(
+                                "operator `{}` has both `share` and `servers`; expected one",
+                                o.name
+                            ),
+                        ));
+                    }
+                };
+                specs.push(OperatorSpec {
+                    name: o.name,
+                    entity: o.entity,
+                    size,
+                });
+            }
+            specs
+        };
+        Network::from_specs(specs).map_err(|m| err(&key, m))?
+    };
+    if let Some(entities) = raw.entities {
+        let mut seen = std::collections::HashSet::new();
+        for (entity, operators) in &entities {
+            for op in operators {
+                if !seen.insert(op.clone()) {
+                    return Err(err(
+                        &format!("network.entities.{entity}"),
+                        format!("operator `{op}` is given to more than one entity"),
+                    ));
+                }
+            }
+            if operators.is_empty() {
+                return Err(err(
+                    &format!("network.entities.{entity}"),
+                    "empty; expected operator names".into(),
+                ));
+            }
+            network
+                .assign_entity(entity, operators)
+                .map_err(|m| err(&format!("network.entities.{entity}"), m))?;
+        }
+    }
+    if let Some(a) = raw.add_adversary {
+        let name = a.name.unwrap_or_else(|| "adversary".to_string());
+        network = network
+            .with_adversary(&name, a.share, a.operators.unwrap_or(1))
+            .map_err(|m| err("network.add_adversary", m))?;
+    }
+    Ok(network)
+}
+
+/// The message for an operator count outside 1 ..= [`model::MAX_OPERATORS`].
+pub(super) fn operator_count(n: u64) -> String {
+    format!(
+        "{n} operators; expected an integer from 1 to {}",
+        model::MAX_OPERATORS
+    )
+}
