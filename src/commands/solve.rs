@@ -7,7 +7,7 @@ use crate::analytic;
 use crate::engine::EngineConfig;
 use crate::error::{Error, InputError, Result};
 use crate::export::{Format, PendingOutput};
-pub use crate::report::solve::{SeriesAnswer, SolveReport};
+pub use crate::report::solve::{SeriesAnswer, SolveMethod, SolveReport};
 use crate::solve::{
     Judged, SCAN_POINTS, SCAN_REFINEMENTS, SIMULATED_SCAN_POINTS, ScanPlan, Spacing,
 };
@@ -158,19 +158,15 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
         let solution = crate::solve::solve(&mut f, lo, hi, integer, &plan)?;
         answers.push(SeriesAnswer {
             method: if simulated {
-                format!(
-                    "scan and bisection on Monte Carlo: {}% Clopper–Pearson intervals, clients \
-                     ×4 from {} until the interval clears the bound, at most {}",
-                    100.0 * (1.0 - SOLVE_ALPHA),
-                    START_TRIALS,
-                    options.max_trials
-                )
+                SolveMethod::Simulation {
+                    confidence: 1.0 - SOLVE_ALPHA,
+                    start_trials: START_TRIALS,
+                    max_trials: options.max_trials,
+                }
             } else if by_exact.get() {
-                "scan and bisection on the closed form, or where there is none on the exact \
-                 computation"
-                    .to_string()
+                SolveMethod::ClosedFormOrExact
             } else {
-                "scan and bisection on the closed form".to_string()
+                SolveMethod::ClosedForm
             },
             series: if label.is_empty() {
                 "scenario".to_string()

@@ -237,6 +237,37 @@ pub fn human_number(x: f64) -> String {
     }
 }
 
+/// A solve series' method in words, as the table and the JSON say it.
+impl std::fmt::Display for crate::report::solve::SolveMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::report::solve::SolveMethod;
+        match *self {
+            SolveMethod::ClosedForm => f.write_str("scan and bisection on the closed form"),
+            SolveMethod::ClosedFormOrExact => f.write_str(
+                "scan and bisection on the closed form, or where there is none on the exact \
+                 computation",
+            ),
+            SolveMethod::Simulation {
+                confidence,
+                start_trials,
+                max_trials,
+            } => write!(
+                f,
+                "scan and bisection on Monte Carlo: {}% Clopper–Pearson intervals, clients ×4 \
+                 from {start_trials} until the interval clears the bound, at most {max_trials}",
+                100.0 * confidence
+            ),
+        }
+    }
+}
+
+/// In JSON the method is its words (see the `Display` above).
+impl serde::Serialize for crate::report::solve::SolveMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,11 +2,28 @@
 
 use crate::solve::{Answer, Goal, Spacing};
 
+/// What one series' evaluations were computed on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SolveMethod {
+    /// The closed form at every evaluation.
+    ClosedForm,
+    /// The closed form, or where there is none the exact computation.
+    ClosedFormOrExact,
+    /// Monte Carlo: intervals of `confidence`, clients ×4 from `start_trials` until the
+    /// interval clears the bound, at most `max_trials`.
+    Simulation {
+        confidence: f64,
+        start_trials: u64,
+        max_trials: u64,
+    },
+}
+
 /// One series' answers.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SeriesAnswer {
     pub series: String,
-    pub method: String,
+    /// What the answers were computed on (exports say it in words).
+    pub method: SolveMethod,
     /// Every crossing found, in increasing order of the key; one answer with `whole_range`
     /// when the whole range meets the goal; none when no value scanned does.
     pub answers: Vec<Answer>,
