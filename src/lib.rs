@@ -33,5 +33,6 @@ pub mod solve;
 pub mod stats;
 pub mod stop;
 pub mod sweep;
+pub mod tor;
 
 pub use error::{Error, InputError, Result};

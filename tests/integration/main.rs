@@ -23,6 +23,7 @@ mod shards;
 mod solve;
 mod sweep;
 mod time;
+mod tor_documents;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,451 @@
+//! Tor's directory documents, read with Arti's parser (`tor-netdoc`): a microdesc-flavour
+//! consensus and its microdescriptors (plain or `.xz`) become the relays pathrisk models, each
+//! with fingerprint, nickname, addresses, consensus weight, flags, exit-policy summary and
+//! declared family.
+//!
+//! Where Arti's parser and C tor differ, this module follows C tor (docs/tor.md lists each
+//! difference):
+//! - a microdescriptor without an `id ed25519` line is refused by Arti and accepted by C tor
+//!   (the line is optional there): such a microdescriptor is read by [`fallback`], which takes
+//!   only the `family`, `family-ids`, `p` and `p6` lines, each checked as Arti checks them;
+//! - Arti's family type keeps `$FINGERPRINT` entries and drops bare nicknames, which C tor's
+//!   `nodefamily_contains_node` matches against the other relay's nickname: the nicknames are
+//!   read from the `family` line itself.
+//!
+//! A relay whose microdescriptor is missing is dropped, as C tor does (a client cannot extend
+//! a circuit to a relay without its microdescriptor); the share of consensus weight dropped is
+//! reported, and the load stops when it exceeds what the scenario allows.
+
+mod fallback;
+
+use crate::error::InputError;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::path::Path;
+use std::sync::Arc;
+use tor_checkable::{ExternallySigned, Timebound};
+use tor_netdoc::doc::microdesc::MicrodescAndHash;
+use tor_netdoc::doc::netstatus::{MdConsensus, RelayWeight};
+use tor_netdoc::types::policy::PortPolicy;
+use tor_netdoc::types::relay_flags::RelayFlag;
+
+/// The largest document read, decompressed (a consensus of 2025 is about 3 MB, the
+/// microdescriptors of 9,000 relays about 5 MB).
+pub const MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A relay's flags in the consensus, as a bit set over [`Flag`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flags(u16);
+
+/// The consensus flags the path rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Flag {
+    Authority,
+    BadExit,
+    Exit,
+    Fast,
+    Guard,
+    HSDir,
+    MiddleOnly,
+    Running,
+    Stable,
+    V2Dir,
+    Valid,
+}
+
+impl Flag {
+    pub const ALL: [Flag; 11] = [
+        Flag::Authority,
+        Flag::BadExit,
+        Flag::Exit,
+        Flag::Fast,
+        Flag::Guard,
+        Flag::HSDir,
+        Flag::MiddleOnly,
+        Flag::Running,
+        Flag::Stable,
+        Flag::V2Dir,
+        Flag::Valid,
+    ];
+
+    /// The flag's name as the consensus writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::Authority => "Authority",
+            Flag::BadExit => "BadExit",
+            Flag::Exit => "Exit",
+            Flag::Fast => "Fast",
+            Flag::Guard => "Guard",
+            Flag::HSDir => "HSDir",
+            Flag::MiddleOnly => "MiddleOnly",
+            Flag::Running => "Running",
+            Flag::Stable => "Stable",
+            Flag::V2Dir => "V2Dir",
+            Flag::Valid => "Valid",
+        }
+    }
+
+    fn of_arti(flag: RelayFlag) -> Option<Flag> {
+        Some(match flag {
+            RelayFlag::Authority => Flag::Authority,
+            RelayFlag::BadExit => Flag::BadExit,
+            RelayFlag::Exit => Flag::Exit,
+            RelayFlag::Fast => Flag::Fast,
+            RelayFlag::Guard => Flag::Guard,
+            RelayFlag::HSDir => Flag::HSDir,
+            RelayFlag::MiddleOnly => Flag::MiddleOnly,
+            RelayFlag::Running => Flag::Running,
+            RelayFlag::Stable => Flag::Stable,
+            RelayFlag::V2Dir => Flag::V2Dir,
+            RelayFlag::Valid => Flag::Valid,
+            _ => return None,
+        })
+    }
+}
+
+impl Flags {
+    pub fn has(self, flag: Flag) -> bool {
+        self.0 >> flag as u8 & 1 == 1
+    }
+
+    pub fn with(self, flag: Flag) -> Flags {
+        Flags(self.0 | 1 << flag as u8)
+    }
+
+    /// The flags set, by name, in the order of [`Flag::ALL`].
+    pub fn names(self) -> Vec<&'static str> {
+        Flag::ALL
+            .into_iter()
+            .filter(|f| self.has(*f))
+            .map(Flag::name)
+            .collect()
+    }
+}
+
+/// One entry of a relay's declared family.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FamilyEntry {
+    /// `$FINGERPRINT` (with or without `=name` / `~name`), upper-case hex.
+    Fingerprint(String),
+    /// A bare nickname, matched case-insensitively against the other relay's nickname.
+    Nickname(String),
+}
+
+/// What a relay's microdescriptor says that the path rules read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Microdesc {
+    /// The declared family (`family` line).
+    pub family: Vec<FamilyEntry>,
+    /// Family identifiers (`family-ids`, prop 321), as written.
+    pub family_ids: Vec<String>,
+    /// The IPv4 exit-policy summary (`p`); rejects every port when absent.
+    pub ipv4_policy: Arc<PortPolicy>,
+    /// The IPv6 exit-policy summary (`p6`).
+    pub ipv6_policy: Arc<PortPolicy>,
+    /// Read by the documented fallback because Arti's parser refused it.
+    pub by_fallback: bool,
+}
+
+/// A relay of the consensus with its microdescriptor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relay {
+    /// The RSA identity, 40 upper-case hex digits.
+    pub fingerprint: String,
+    pub nickname: String,
+    pub ipv4: Option<Ipv4Addr>,
+    pub ipv6: Option<Ipv6Addr>,
+    /// The consensus weight (`w Bandwidth=`), and whether the bandwidth authorities measured it.
+    pub weight: u32,
+    pub measured: bool,
+    pub flags: Flags,
+    pub microdesc: Microdesc,
+}
+
+/// A consensus and the microdescriptors of its relays, read and joined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TorNetwork {
+    /// `valid-after`, as seconds since the Unix epoch.
+    pub valid_after: u64,
+    /// The relays that have a microdescriptor, in consensus order.
+    pub relays: Vec<Relay>,
+    /// The consensus' `bandwidth-weights` line (`Wgg`, `Wgd`, … in units of 1/10000).
+    pub bandwidth_weights: BTreeMap<String, i32>,
+    /// The consensus' `params` line.
+    pub params: BTreeMap<String, i32>,
+    /// Relays listed in the consensus, with or without a microdescriptor.
+    pub listed: usize,
+    /// The share of consensus weight whose relays had no microdescriptor (dropped).
+    pub missing_weight_share: f64,
+    /// Microdescriptors Arti's parser refused and the fallback read.
+    pub by_fallback: usize,
+}
+
+fn error(file: &Path, message: impl Into<String>) -> InputError {
+    InputError::whole(file.display().to_string(), message)
+}
+
+/// The text of a document, decompressed when its name ends in `.xz`.
+pub fn read_document(path: &Path) -> Result<String, InputError> {
+    let file = std::fs::File::open(path).map_err(|e| error(path, format!("cannot read: {e}")))?;
+    let xz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xz"));
+    let mut reader: Box<dyn Read> = if xz {
+        Box::new(liblzma::read::XzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .by_ref()
+        .take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            error(
+                path,
+                if xz {
+                    format!("cannot decompress (xz): {e}")
+                } else {
+                    format!("cannot read: {e}")
+                },
+            )
+        })?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(error(
+            path,
+            format!("more than {MAX_DOCUMENT_BYTES} bytes; that is the limit"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| error(path, format!("not UTF-8 text: {e}")))
+}
+
+/// One microdescriptor of a file: its text from `onion-key` to the next one (or the next
+/// annotation), which is what its digest is taken over.
+fn microdesc_texts(text: &str) -> Vec<&str> {
+    let mut starts = Vec::new();
+    let mut ends = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("onion-key") {
+            if starts.len() > ends.len() {
+                ends.push(offset);
+            }
+            starts.push(offset);
+        } else if line.starts_with('@') && starts.len() > ends.len() {
+            ends.push(offset);
+        }
+        offset += line.len();
+    }
+    if starts.len() > ends.len() {
+        ends.push(text.len());
+    }
+    starts
+        .into_iter()
+        .zip(ends)
+        .map(|(a, b)| &text[a..b])
+        .collect()
+}
+
+/// The microdescriptor digest as a consensus' `m` line writes it: SHA-256, base64 unpadded.
+fn digest_of(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+/// The bare nicknames of a `family` line (Arti's family type keeps only fingerprints).
+fn family_nicknames(md: &str) -> Vec<FamilyEntry> {
+    md.lines()
+        .find_map(|l| l.strip_prefix("family "))
+        .map(|rest| {
+            rest.split_ascii_whitespace()
+                .filter(|e| !e.starts_with('$'))
+                .map(|e| FamilyEntry::Nickname(e.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Reads a microdescriptor with Arti's parser, or with the fallback when Arti refuses it.
+fn read_microdesc(text: &str, file: &Path) -> Result<Microdesc, InputError> {
+    match MicrodescAndHash::parse(text) {
+        Ok(md) => {
+            let mut family: Vec<FamilyEntry> = md
+                .family()
+                .members()
+                .map(|id| FamilyEntry::Fingerprint(id.as_hex_upper()))
+                .collect();
+            family.extend(family_nicknames(text));
+            Ok(Microdesc {
+                family,
+                family_ids: md.family_ids().iter().map(|f| f.to_string()).collect(),
+                ipv4_policy: Arc::new((***md.ipv4_policy()).clone()),
+                ipv6_policy: Arc::new((***md.ipv6_policy()).clone()),
+                by_fallback: false,
+            })
+        }
+        Err(arti) => fallback::read(text).map_err(|why| {
+            error(
+                file,
+                format!("a microdescriptor Arti's parser refuses ({arti}) and the fallback cannot read: {why}"),
+            )
+        }),
+    }
+}
+
+/// Reads a consensus and its microdescriptors (any number of files: tor keeps a main file and
+/// a journal) and joins them by digest. `max_missing` is the largest share of consensus weight
+/// whose relays may lack a microdescriptor.
+pub fn read(
+    consensus: &Path,
+    microdescs: &[&Path],
+    max_missing: f64,
+) -> Result<TorNetwork, InputError> {
+    let text = read_document(consensus)?;
+    let (_, _, unchecked) = MdConsensus::parse(&text).map_err(|e| {
+        error(
+            consensus,
+            format!("not a microdesc-flavour consensus Arti can read: {e}"),
+        )
+    })?;
+    // Signatures and validity times are not checked: these are archived documents.
+    let doc = unchecked
+        .dangerously_assume_timely()
+        .dangerously_assume_wellsigned();
+
+    let mut by_digest: HashMap<[u8; 32], (&str, &Path)> = HashMap::new();
+    let texts: Vec<(String, &Path)> = microdescs
+        .iter()
+        .map(|p| read_document(p).map(|t| (t, *p)))
+        .collect::<Result<_, _>>()?;
+    for (t, p) in &texts {
+        let found = microdesc_texts(t);
+        if found.is_empty() && !t.trim().is_empty() {
+            return Err(error(
+                p,
+                "no microdescriptor (no `onion-key` line) in the file",
+            ));
+        }
+        for md in found {
+            by_digest.insert(digest_of(md), (md, *p));
+        }
+    }
+
+    let mut relays = Vec::with_capacity(doc.relays().len());
+    let (mut total, mut missing, mut by_fallback) = (0u64, 0u64, 0usize);
+    for rs in doc.relays() {
+        let (weight, measured) = match *rs.weight() {
+            RelayWeight::Measured(w) => (w, true),
+            RelayWeight::Unmeasured(w) => (w, false),
+            _ => (0, false),
+        };
+        total += u64::from(weight);
+        let Some((md_text, file)) = by_digest.get(rs.md_digest()) else {
+            missing += u64::from(weight);
+            continue;
+        };
+        let microdesc = read_microdesc(md_text, file)?;
+        by_fallback += usize::from(microdesc.by_fallback);
+        let mut flags = Flags::default();
+        for f in rs.flags().iter().filter_map(Flag::of_arti) {
+            flags = flags.with(f);
+        }
+        let mut ipv4 = None;
+        let mut ipv6 = None;
+        for a in rs.addrs() {
+            match a.ip() {
+                std::net::IpAddr::V4(v) if ipv4.is_none() => ipv4 = Some(v),
+                std::net::IpAddr::V6(v) if ipv6.is_none() => ipv6 = Some(v),
+                _ => {}
+            }
+        }
+        relays.push(Relay {
+            fingerprint: rs.rsa_identity().as_hex_upper(),
+            nickname: rs.nickname().to_string(),
+            ipv4,
+            ipv6,
+            weight,
+            measured,
+            flags,
+            microdesc,
+        });
+    }
+    let missing_weight_share = if total == 0 {
+        0.0
+    } else {
+        missing as f64 / total as f64
+    };
+    if missing_weight_share > max_missing {
+        return Err(error(
+            consensus,
+            format!(
+                "the microdescriptors given cover {:.1}% of the consensus weight ({} of {} relays); \
+                 at most {:.1}% may be missing (name the other microdescriptor files, or allow more \
+                 with `max_missing_weight`)",
+                100.0 * (1.0 - missing_weight_share),
+                relays.len(),
+                doc.relays().len(),
+                100.0 * max_missing
+            ),
+        ));
+    }
+    let valid_after = doc
+        .lifetime()
+        .valid_after()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(TorNetwork {
+        valid_after,
+        listed: doc.relays().len(),
+        relays,
+        bandwidth_weights: doc
+            .bandwidth_weights()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
+        params: doc.params().iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        missing_weight_share,
+        by_fallback,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn microdescriptors_are_cut_at_onion_key_and_annotations() {
+        let text = "@last-listed 2019-12-15\nonion-key\nA\nntor-onion-key x\n\
+                    onion-key\nB\n@last-listed 2019\nonion-key\nC\n";
+        let found = microdesc_texts(text);
+        assert_eq!(
+            found,
+            vec![
+                "onion-key\nA\nntor-onion-key x\n",
+                "onion-key\nB\n",
+                "onion-key\nC\n"
+            ]
+        );
+        assert!(microdesc_texts("garbage\n").is_empty());
+    }
+
+    #[test]
+    fn bare_nicknames_of_a_family_line_are_kept() {
+        let md = "onion-key\nfamily $0123456789ABCDEF0123456789ABCDEF01234567 Alice bob\n";
+        assert_eq!(
+            family_nicknames(md),
+            vec![
+                FamilyEntry::Nickname("Alice".into()),
+                FamilyEntry::Nickname("bob".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn flags_are_a_bit_set() {
+        let f = Flags::default().with(Flag::Guard).with(Flag::Exit);
+        assert!(f.has(Flag::Guard) && f.has(Flag::Exit) && !f.has(Flag::BadExit));
+        assert_eq!(f.names(), vec!["Exit", "Guard"]);
+    }
+}

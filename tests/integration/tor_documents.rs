@@ -1,0 +1,176 @@
+//! Tor's directory documents read with Arti's parser: every relay of the archived snapshots,
+//! checked against the statistics the data's curator computed independently
+//! (`tor/sources.json`), and bad documents refused with the file named.
+
+use super::{real_data, write};
+use pathrisk::tor::{self, Flag, TorNetwork};
+use std::path::{Path, PathBuf};
+
+const COMPLETE: [&str; 4] = [
+    "2018-07-05T0500",
+    "2019-02-26T1500",
+    "2019-06-06T1600",
+    "2019-12-15T1300",
+];
+
+fn snapshot(data: &Path, name: &str, max_missing: f64) -> TorNetwork {
+    let dir = data.join("tor").join(name);
+    let microdescs: Vec<PathBuf> = ["cached-microdescs.xz", "cached-microdescs.new.xz"]
+        .iter()
+        .map(|f| dir.join(f))
+        .filter(|p| p.exists())
+        .collect();
+    let refs: Vec<&Path> = microdescs.iter().map(PathBuf::as_path).collect();
+    tor::read(
+        &dir.join("cached-microdesc-consensus.xz"),
+        &refs,
+        max_missing,
+    )
+    .unwrap()
+}
+
+fn stats(data: &Path, name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(data.join("tor/sources.json")).unwrap();
+    let all: serde_json::Value = serde_json::from_str(&text).unwrap();
+    all[name]["stats"].clone()
+}
+
+#[test]
+fn every_relay_of_the_complete_snapshots_is_read_as_the_curator_counted_it() {
+    let Some(data) = real_data("every_relay_of_the_complete_snapshots_is_read") else {
+        return;
+    };
+    for name in COMPLETE {
+        let net = snapshot(&data, name, 0.0);
+        let s = stats(&data, name);
+        let n = s["relays"].as_u64().unwrap() as usize;
+        // Complete: every relay has its microdescriptor, the ones Arti refuses included.
+        assert_eq!(net.listed, n, "{name}");
+        assert_eq!(net.relays.len(), n, "{name}: relays lost");
+        assert_eq!(net.missing_weight_share, 0.0, "{name}");
+        let weight: u64 = net.relays.iter().map(|r| u64::from(r.weight)).sum();
+        assert_eq!(
+            weight,
+            s["total_consensus_weight"].as_u64().unwrap(),
+            "{name}"
+        );
+        for (flag, count) in s["flag_counts"].as_object().unwrap() {
+            let Some(f) = Flag::ALL.into_iter().find(|f| f.name() == flag) else {
+                continue; // StaleDesc and the like: no rule reads them
+            };
+            let ours = net.relays.iter().filter(|r| r.flags.has(f)).count();
+            assert_eq!(ours as u64, count.as_u64().unwrap(), "{name} {flag}");
+        }
+        let guard_and_exit = net
+            .relays
+            .iter()
+            .filter(|r| r.flags.has(Flag::Guard) && r.flags.has(Flag::Exit))
+            .count();
+        assert_eq!(
+            guard_and_exit as u64,
+            s["guard_and_exit"].as_u64().unwrap(),
+            "{name}"
+        );
+        let with_family = net
+            .relays
+            .iter()
+            .filter(|r| !r.microdesc.family.is_empty())
+            .count();
+        assert_eq!(
+            with_family as u64,
+            s["relays_with_family_line"].as_u64().unwrap(),
+            "{name}"
+        );
+        for (k, v) in s["bandwidth_weights"].as_object().unwrap() {
+            assert_eq!(
+                net.bandwidth_weights.get(k).map(|w| i64::from(*w)),
+                v.as_i64(),
+                "{name} {k}"
+            );
+        }
+        assert!(
+            net.relays
+                .iter()
+                .all(|r| r.fingerprint.len() == 40 && r.ipv4.is_some())
+        );
+        println!(
+            "{name}: {} relays, {} microdescriptors by the fallback",
+            net.relays.len(),
+            net.by_fallback
+        );
+    }
+}
+
+#[test]
+fn microdescriptors_arti_refuses_are_read_by_the_fallback() {
+    let Some(data) = real_data("microdescriptors_arti_refuses_are_read_by_the_fallback") else {
+        return;
+    };
+    let net = snapshot(&data, "2019-12-15T1300", 0.0);
+    let fallback: Vec<_> = net
+        .relays
+        .iter()
+        .filter(|r| r.microdesc.by_fallback)
+        .collect();
+    assert!(!fallback.is_empty());
+    // Their exit policies and families are read: some are exits that accept 443.
+    assert!(
+        fallback
+            .iter()
+            .any(|r| r.microdesc.ipv4_policy.allows_port(443))
+    );
+}
+
+#[test]
+fn a_snapshot_with_partial_microdescriptors_is_refused_unless_allowed() {
+    let Some(data) = real_data("a_snapshot_with_partial_microdescriptors_is_refused") else {
+        return;
+    };
+    let dir = data.join("tor/2022-11-19T1000");
+    let md = dir.join("cached-microdescs.new.xz");
+    let e = tor::read(&dir.join("cached-microdesc-consensus.xz"), &[&md], 0.05).unwrap_err();
+    assert!(e.message.contains("cover 27."), "{}", e.message);
+    let net = tor::read(&dir.join("cached-microdesc-consensus.xz"), &[&md], 0.8).unwrap();
+    let pct = stats(&data, "2022-11-19T1000")["microdesc_found_weight_pct"]
+        .as_f64()
+        .unwrap();
+    assert!((100.0 * (1.0 - net.missing_weight_share) - pct).abs() < 0.01);
+}
+
+#[test]
+fn a_file_that_is_not_a_consensus_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "consensus",
+        "network-status-version 3 microdesc\nvote-status consensus\n",
+    );
+    let garbage = write(dir.path(), "md", "this is not a microdescriptor\n");
+    let e = tor::read(&bad, &[], 0.0).unwrap_err();
+    assert!(e.source.ends_with("consensus"), "{e}");
+    assert!(
+        e.message.contains("not a microdesc-flavour consensus"),
+        "{e}"
+    );
+    let e = tor::read(&garbage, &[], 0.0).unwrap_err();
+    assert!(
+        e.message.contains("not a microdesc-flavour consensus"),
+        "{e}"
+    );
+    let xz = write(dir.path(), "broken.xz", "not xz at all");
+    let e = tor::read(&xz, &[], 0.0).unwrap_err();
+    assert!(e.message.contains("cannot decompress"), "{e}");
+}
+
+#[test]
+fn a_microdescriptor_file_of_garbage_is_refused_naming_it() {
+    let Some(data) = real_data("a_microdescriptor_file_of_garbage_is_refused_naming_it") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = write(dir.path(), "cached-microdescs", "garbage\nmore garbage\n");
+    let consensus = data.join("tor/2019-12-15T1300/cached-microdesc-consensus.xz");
+    let e = tor::read(&consensus, &[&garbage], 0.0).unwrap_err();
+    assert!(e.source.ends_with("cached-microdescs"), "{e}");
+    assert!(e.message.contains("no microdescriptor"), "{e}");
+}
