@@ -17,6 +17,7 @@
 //! reported, and the load stops when it exceeds what the scenario allows.
 
 mod fallback;
+pub mod weights;
 
 use crate::error::InputError;
 use sha2::{Digest, Sha256};
@@ -181,6 +182,9 @@ pub struct TorNetwork {
     pub missing_weight_share: f64,
     /// Microdescriptors Arti's parser refused and the fallback read.
     pub by_fallback: usize,
+    /// Consensus weight by class over every listed relay (with or without a microdescriptor):
+    /// what the published `bandwidth-weights` were computed from.
+    pub totals: weights::Totals,
 }
 
 fn error(file: &Path, message: impl Into<String>) -> InputError {
@@ -332,6 +336,19 @@ pub fn read(
         }
     }
 
+    let flags_of = |rs: &tor_netdoc::doc::netstatus::MdRouterStatus| {
+        rs.flags()
+            .iter()
+            .filter_map(Flag::of_arti)
+            .fold(Flags::default(), Flags::with)
+    };
+    let totals = weights::Totals::of(doc.relays().iter().map(|rs| {
+        let w = match *rs.weight() {
+            RelayWeight::Measured(w) | RelayWeight::Unmeasured(w) => w,
+            _ => 0,
+        };
+        (w, flags_of(rs))
+    }));
     let mut relays = Vec::with_capacity(doc.relays().len());
     let (mut total, mut missing, mut by_fallback) = (0u64, 0u64, 0usize);
     for rs in doc.relays() {
@@ -347,10 +364,7 @@ pub fn read(
         };
         let microdesc = read_microdesc(md_text, file)?;
         by_fallback += usize::from(microdesc.by_fallback);
-        let mut flags = Flags::default();
-        for f in rs.flags().iter().filter_map(Flag::of_arti) {
-            flags = flags.with(f);
-        }
+        let flags = flags_of(rs);
         let mut ipv4 = None;
         let mut ipv6 = None;
         for a in rs.addrs() {
@@ -407,6 +421,7 @@ pub fn read(
         params: doc.params().iter().map(|(k, v)| (k.clone(), *v)).collect(),
         missing_weight_share,
         by_fallback,
+        totals,
     })
 }
 

@@ -174,3 +174,71 @@ fn a_microdescriptor_file_of_garbage_is_refused_naming_it() {
     assert!(e.source.ends_with("cached-microdescs"), "{e}");
     assert!(e.message.contains("no microdescriptor"), "{e}");
 }
+
+/// dir-spec §3.8.3's equations, evaluated as tor's authorities do, give back the published
+/// `bandwidth-weights` line of every complete snapshot from its own relays.
+#[test]
+fn the_bandwidth_weights_are_recomputed_from_the_consensus_totals() {
+    use pathrisk::tor::weights::{self, Totals};
+    let Some(data) = real_data("the_bandwidth_weights_are_recomputed") else {
+        return;
+    };
+    for name in COMPLETE {
+        let net = snapshot(&data, name, 0.0);
+        let totals = Totals::of(net.relays.iter().map(|r| (r.weight, r.flags)));
+        assert_eq!(totals, net.totals, "{name}: complete, so the same relays");
+        let scale = net
+            .params
+            .get(weights::SCALE_PARAM)
+            .map_or(weights::DEFAULT_SCALE, |&s| i64::from(s));
+        let w = weights::compute(totals, scale).expect("weights");
+        let published: std::collections::BTreeMap<String, i64> = net
+            .bandwidth_weights
+            .iter()
+            .map(|(k, v)| (k.clone(), i64::from(*v)))
+            .collect();
+        assert_eq!(w.line(), published, "{name}: {} from {totals:?}", w.case);
+        println!("{name}: {} reproduces the published line", w.case);
+    }
+}
+
+/// The same for the 2025 series, whose microdescriptors are mostly missing: the totals cover
+/// every listed relay, so the weights do not need them. (The 2016–2017 series has router
+/// entries without a `pr` line, which Arti's parser requires: docs/tor.md.)
+#[test]
+fn the_bandwidth_weights_of_every_consensus_of_the_series_are_recomputed() {
+    use pathrisk::tor::weights;
+    let Some(data) = real_data("the_bandwidth_weights_of_every_consensus_of_the_series") else {
+        return;
+    };
+    let mut seen = 0;
+    for series in ["series-2025-04_2025-08"] {
+        let dir = data.join("tor").join(series);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("cached-microdesc-consensus"))
+            })
+            .collect();
+        files.sort();
+        for file in files {
+            let net = tor::read(&file, &[], 1.0).unwrap();
+            let scale = net
+                .params
+                .get(weights::SCALE_PARAM)
+                .map_or(weights::DEFAULT_SCALE, |&s| i64::from(s));
+            let w = weights::compute(net.totals, scale).expect("weights");
+            let published: std::collections::BTreeMap<String, i64> = net
+                .bandwidth_weights
+                .iter()
+                .map(|(k, v)| (k.clone(), i64::from(*v)))
+                .collect();
+            assert_eq!(w.line(), published, "{}: {}", file.display(), w.case);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 6);
+}
