@@ -48,7 +48,8 @@ impl Tree<'_> {
             let unit = &self.units[u];
             let by_policy = match self.selection {
                 Selection::Random => true,
-                Selection::DistinctServers => !path.contains(&u),
+                // `tor` is enumerated by its own sums; as a policy of units, no unit twice.
+                Selection::DistinctServers | Selection::Tor => !path.contains(&u),
                 Selection::OperatorAware => path
                     .iter()
                     .all(|&v| self.units[v].operator != unit.operator),

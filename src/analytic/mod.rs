@@ -11,6 +11,7 @@ pub(crate) mod guards;
 pub(crate) mod operator_aware;
 pub(crate) mod random;
 pub(crate) mod servers;
+pub mod tor;
 
 use crate::metric::Metric;
 use crate::model::Pool;
@@ -35,6 +36,12 @@ impl ClosedForm {
 
 /// Probability that one path of `scenario` is compromised.
 pub fn path_probability(scenario: &Scenario) -> ClosedForm {
+    if scenario.selection == Selection::Tor {
+        return match tor::law(scenario) {
+            Ok(law) => ClosedForm::Exact(law.path),
+            Err(why) => ClosedForm::Missing(why),
+        };
+    }
     if scenario.guards.is_some() {
         return guards::path(scenario);
     }
@@ -65,6 +72,15 @@ impl Laws {
 
     /// The laws when the path probability in use is `p`.
     pub fn given(scenario: &Scenario, p: Option<f64>) -> Laws {
+        if scenario.selection == Selection::Tor && scenario.guards.is_some() {
+            let law = tor::law(scenario).ok();
+            return Laws {
+                path: p,
+                client: law.as_ref().map(|l| l.law.clone()),
+                guard: law.and_then(|l| l.guard),
+                paths: scenario.run.paths,
+            };
+        }
         Laws {
             path: p,
             client: match scenario.guards {
@@ -126,6 +142,10 @@ pub fn path_probability_without_guards(scenario: &Scenario) -> ClosedForm {
         Selection::OperatorAware => {
             operator_aware::path(net, &adv.target, adv.event, scenario.hops)
         }
+        Selection::Tor => match tor::law(scenario) {
+            Ok(law) => ClosedForm::Exact(law.path),
+            Err(why) => ClosedForm::Missing(why),
+        },
     }
 }
 

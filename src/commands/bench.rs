@@ -113,7 +113,7 @@ fn naive_hits(s: &Scenario, chunks: u64, paths_per_chunk: u64) -> u64 {
                         let u = index.sample(&mut rng);
                         let repeat = match selection {
                             Selection::Random => false,
-                            Selection::DistinctServers => chosen[..h].contains(&u),
+                            Selection::DistinctServers | Selection::Tor => chosen[..h].contains(&u),
                             Selection::OperatorAware => {
                                 chosen[..h].iter().any(|&c| operator[c] == operator[u])
                             }

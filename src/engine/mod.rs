@@ -14,6 +14,7 @@ use crate::select::fast::{
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
 use crate::select::server::ServerKernel;
+use crate::select::tor::{Draw, TorClients};
 use crate::select::{ClientSource, HopSource, SamplerKind, Selection, Unit};
 use rand::Rng;
 use rayon::prelude::*;
@@ -176,12 +177,29 @@ pub fn simulate_chunks(
         labels: &labels,
         progress,
     };
-    let (counts, kernel) = pool.install(|| match config.sampler {
-        SamplerKind::Reference => (
+    let (counts, kernel) = pool.install(|| match (&scenario.tor, config.sampler) {
+        // Tor circuits: the plain draw or the fast one, under the same circuit logic.
+        (Some(relays), kind) if scenario.selection == Selection::Tor => {
+            let (test, labels) = (full_test.on_labels(), full_test.labels(network));
+            let guards = scenario.guards;
+            match kind {
+                SamplerKind::Reference => {
+                    let plain = crate::select::tor::Plain::new(std::sync::Arc::clone(relays));
+                    let clients = TorClients::new(plain, labels, test, guards);
+                    (job.tor(&clients), Kernel::Reference)
+                }
+                SamplerKind::Fast => {
+                    let fast = crate::select::tor::Fast::new(std::sync::Arc::clone(relays));
+                    let clients = TorClients::new(fast, labels, test, guards);
+                    (job.tor(&clients), Kernel::Tor)
+                }
+            }
+        }
+        (_, SamplerKind::Reference) => (
             job.paths(|| ReferenceSampler::new(network, scenario.selection, &scenario.rules)),
             Kernel::Reference,
         ),
-        SamplerKind::Fast => match choose_kernel(scenario, &labels, &test) {
+        (_, SamplerKind::Fast) => match choose_kernel(scenario, &labels, &test) {
             Chosen::TwoHop(k) => (job.clients(|| k.clone()), Kernel::TwoHop),
             Chosen::UniformPaths(k) => (job.clients(|| k.clone()), Kernel::UniformPaths),
             Chosen::Uniform(k) => (job.paths(|| k.clone()), Kernel::Uniform),
@@ -295,8 +313,9 @@ fn choose_kernel(scenario: &Scenario, labels: &[u32], test: &PathTest) -> Chosen
             Chosen::OperatorAware(OperatorAwareKernel::new(network, labels))
         }
         // An operator-level network's servers are uniform, so the uniform kernel took this;
-        // the server kernel draws it exactly all the same.
-        Selection::DistinctServers => server(),
+        // the server kernel draws it exactly all the same. (`tor` never comes here: its
+        // circuits have their own draw; as servers, no relay twice.)
+        Selection::DistinctServers | Selection::Tor => server(),
     }
 }
 
@@ -312,6 +331,8 @@ pub enum Kernel {
     Alias,
     OperatorAware,
     Server,
+    /// Tor circuits under Tor's rules (`select::tor`).
+    Tor,
     /// Counts added up from shards (`pathrisk merge`).
     Merged,
 }
@@ -327,6 +348,7 @@ impl Kernel {
             Kernel::Alias => "alias",
             Kernel::OperatorAware => "operator-aware",
             Kernel::Server => "server",
+            Kernel::Tor => "tor",
             Kernel::Merged => "merged",
         }
     }
@@ -403,6 +425,26 @@ impl Job<'_> {
                 })
             }
         }
+    }
+
+    /// Tor clients: every circuit of a client, its guards included, drawn by `clients`.
+    fn tor<D: Draw + Sync>(&self, clients: &TorClients<D>) -> Counts {
+        let paths = self.scenario.run.paths;
+        self.chunks(
+            || clients,
+            |clients, rng, n| {
+                let mut chunk = ChunkCounts::new(n, paths);
+                for _ in 0..n {
+                    if crate::stop::requested() {
+                        break;
+                    }
+                    let (hits, first, guard_hit) = clients.client(rng, paths);
+                    chunk.add((hits, first));
+                    chunk.counts.guard_hits += u64::from(guard_hit);
+                }
+                chunk.finish()
+            },
+        )
     }
 
     /// Client by client from a kernel that draws a client's paths itself (no guards).

@@ -56,6 +56,16 @@ impl Exact {
     }
 }
 
+/// Why a scenario has no exact value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NoExact {
+    #[error(transparent)]
+    TooLarge(#[from] TooLarge),
+    /// A model whose exact sums are not implemented (the message says which part).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
 /// The computation would take more than [`MAX_STEPS`] steps.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
@@ -142,13 +152,29 @@ impl Walker<'_> {
     }
 }
 
-/// Exact metrics of `scenario`, or [`TooLarge`].
-pub fn compute(scenario: &Scenario) -> Result<Exact, TooLarge> {
+/// Exact metrics of `scenario`, or why there are none.
+pub fn compute(scenario: &Scenario) -> Result<Exact, NoExact> {
     compute_within(scenario, MAX_STEPS)
 }
 
 /// [`compute`] with another step limit (tests use small ones).
-pub fn compute_within(scenario: &Scenario, limit: u64) -> Result<Exact, TooLarge> {
+pub fn compute_within(scenario: &Scenario, limit: u64) -> Result<Exact, NoExact> {
+    if scenario.selection == crate::select::Selection::Tor {
+        // The tor policy's sums (analytic::tor) are exact and take milliseconds.
+        let law = crate::analytic::tor::law(scenario).map_err(NoExact::Unsupported)?;
+        return Ok(Exact {
+            path: law.path,
+            law: law.law,
+            guard: law.guard,
+            classes: scenario.tor.as_ref().map_or(0, |t| t.len()),
+            steps: 0,
+        });
+    }
+    Ok(compute_classes(scenario, limit)?)
+}
+
+/// The dynamic programme over classes of interchangeable units (see the module's notes).
+fn compute_classes(scenario: &Scenario, limit: u64) -> Result<Exact, TooLarge> {
     let hops = scenario.hops;
     let test = PathTest::new(&scenario.network, &scenario.adversary, hops);
     let classes = Classes::new(

@@ -448,6 +448,9 @@ impl Exporter for Table {
 /// A method's detail in words.
 fn method_note(detail: &MethodDetail) -> String {
     match *detail {
+        MethodDetail::TorSums { relays } => format!(
+            "exact: sums over the {relays} relays by tor's rules (exit × guard × middle, per-relay normalisers)"
+        ),
         MethodDetail::Exact { classes, steps } => format!(
             "exact: dynamic programming over {classes} classes of interchangeable servers, {steps} steps"
         ),

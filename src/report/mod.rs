@@ -32,6 +32,8 @@ pub enum Method {
 pub enum MethodDetail {
     /// Dynamic programming over `classes` classes of interchangeable servers in `steps` steps.
     Exact { classes: usize, steps: u64 },
+    /// The `tor` policy's sums over `relays` relays (analytic::tor).
+    TorSums { relays: usize },
     /// Importance sampling with hops tilted by `tilt`: the path estimate's effective sample
     /// size, and how many times the tilted paths (`plain_ratio`) or all paths drawn
     /// (`plain_ratio_all`) plain Monte Carlo needs for the same precision.
@@ -397,7 +399,7 @@ pub fn analyse_with(
         method: Method::MonteCarlo,
         method_detail: None,
         description: scenario.description.clone(),
-        network: scenario.network.summary(),
+        network: scenario.network_summary(),
         seed: scenario.run.seed,
         threads: outcome.threads,
         trials: scenario.run.trials,
@@ -458,7 +460,7 @@ fn header(scenario: &Scenario, method: Method, closed: &ClosedForm) -> RunReport
         method,
         method_detail: None,
         description: scenario.description.clone(),
-        network: scenario.network.summary(),
+        network: scenario.network_summary(),
         seed: scenario.run.seed,
         threads: 1,
         trials: scenario.run.trials,
@@ -544,9 +546,16 @@ pub fn from_exact(scenario: &Scenario, exact: &crate::exact::Exact, seconds: f64
         results.push(exact_row(Metric::Guard, exact.guard, laws.guard));
     }
     let mut r = header(scenario, Method::Exact, &closed);
-    r.method_detail = Some(MethodDetail::Exact {
-        classes: exact.classes,
-        steps: exact.steps,
+    r.method_detail = Some(match &scenario.tor {
+        Some(relays) if scenario.selection == crate::select::Selection::Tor => {
+            MethodDetail::TorSums {
+                relays: relays.len(),
+            }
+        }
+        _ => MethodDetail::Exact {
+            classes: exact.classes,
+            steps: exact.steps,
+        },
     });
     r.results = results;
     r.elapsed_seconds = seconds;

@@ -25,10 +25,12 @@ pub use self::csv::{
 
 use crate::adversary::{Adversary, Event, Target};
 use crate::error::InputError;
+use crate::model::tor::{DEFAULT_EXIT_PORT, Order, TorRelays, TorRules};
 use crate::model::{Network, Pool};
 use crate::select::{PathRules, Selection};
 use raw::RawScenario;
 use std::path::Path;
+use std::sync::Arc;
 
 pub const DEFAULT_HOPS: usize = 3;
 pub const DEFAULT_PATHS: u64 = 1;
@@ -81,6 +83,9 @@ pub struct Scenario {
     pub run: RunSettings,
     /// Paths a client builds per day, to turn paths into days (`[run] paths_per_day`).
     pub paths_per_day: Option<f64>,
+    /// A Tor network's relays under the `tor` rules (operator i is relay i), shared.
+    #[serde(skip)]
+    pub tor: Option<Arc<TorRelays>>,
 }
 
 /// Values given on the command line that replace the scenario's own.
@@ -181,11 +186,20 @@ impl Scenario {
             self.hops,
             self.selection,
             self.adversary.event,
+            self.tor.is_some(),
         )
         .map_err(|(k, m)| {
             InputError::new(cli, if k == "hops" { "--hops" } else { "--selection" }, m)
         })?;
         Ok(self)
+    }
+
+    /// What the network is, in one line: the network's own summary, or a Tor network's.
+    pub fn network_summary(&self) -> String {
+        match &self.tor {
+            Some(relays) => relays.summary(),
+            None => self.network.summary(),
+        }
     }
 
     /// "3 hops, random; target any, event full-path".
@@ -260,7 +274,7 @@ fn build(
     data_from_cli: bool,
 ) -> Result<Scenario, InputError> {
     let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
-    let network = build_network(raw.network, label, base, data_from_cli)?;
+    let (mut network, documents) = build_network(raw.network, label, base, data_from_cli)?;
 
     let path = raw.path.unwrap_or(raw::RawPath {
         hops: None,
@@ -268,12 +282,49 @@ fn build(
         distinct_subnets: None,
         roles: None,
         weights: None,
+        exit_port: None,
+        order: None,
     });
     let hops = match path.hops {
         Some(h) => check_hops(h).map_err(|m| err("path.hops", m))?,
         None => DEFAULT_HOPS,
     };
     let selection = path.selection.unwrap_or(Selection::Random);
+    let tor = match &documents {
+        Some(doc) => {
+            let rules = TorRules {
+                exit_port: match path.exit_port {
+                    Some(0) => {
+                        return Err(err(
+                            "path.exit_port",
+                            "0; expected a port from 1 to 65535".into(),
+                        ));
+                    }
+                    Some(p) => p,
+                    None => DEFAULT_EXIT_PORT,
+                },
+                order: path.order.unwrap_or(Order::ExitFirst),
+            };
+            let relays = TorRelays::new(doc, &doc.bandwidth_weights, rules)
+                .map_err(|m| InputError::new(label, "key `network.tor`", m))?;
+            Some(Arc::new(relays))
+        }
+        None => {
+            for (key, given) in [
+                ("path.exit_port", path.exit_port.is_some()),
+                ("path.order", path.order.is_some()),
+            ] {
+                if given {
+                    return Err(err(
+                        key,
+                        "a rule of the tor policy; it needs a tor network ([network] tor = …)"
+                            .into(),
+                    ));
+                }
+            }
+            None
+        }
+    };
 
     let adv = raw.adversary.unwrap_or(raw::RawAdversary {
         target: None,
@@ -282,7 +333,8 @@ fn build(
     let event = adv.event.unwrap_or(Event::FullPath);
     let target = match adv.target {
         None => Target::Any,
-        Some(v) => parse_target(&v, &network).map_err(|m| err("adversary.target", m))?,
+        Some(v) => parse_target(&v, &mut network, tor.as_deref())
+            .map_err(|m| err("adversary.target", m))?,
     };
 
     let run_raw = raw.run.unwrap_or(raw::RawRun {
@@ -305,7 +357,7 @@ fn build(
             format!("{d}; expected a positive number of paths per day"),
         ));
     }
-    check_policy(&network, hops, selection, event)
+    check_policy(&network, hops, selection, event, tor.is_some())
         .map_err(|(k, m)| err(&format!("path.{k}"), m))?;
     let rules = build_rules(
         &network,
@@ -363,6 +415,7 @@ fn build(
         rules,
         run,
         paths_per_day: run_raw.paths_per_day,
+        tor,
     })
 }
 

@@ -6,11 +6,13 @@ use super::raw;
 use super::{load_operators, load_servers, read_data, subnet_of};
 use crate::error::InputError;
 use crate::model::{self, Network, OperatorSpec};
+use crate::tor::TorNetwork;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Every kind of network a scenario can name under `[network]`, in the order messages list
 /// them: the one list of them (`raw::RawNetwork::kinds_given` reads each).
-pub const NETWORK_KINDS: [&str; 9] = [
+pub const NETWORK_KINDS: [&str; 10] = [
     "uniform",
     "adversary",
     "zipf",
@@ -20,7 +22,12 @@ pub const NETWORK_KINDS: [&str; 9] = [
     "servers_csv",
     "tor_families",
     "simplex_presets",
+    "tor",
 ];
+
+/// The share of consensus weight whose relays may lack a microdescriptor unless the scenario
+/// allows more (`max_missing_weight`): the complete snapshots miss none.
+pub const DEFAULT_MAX_MISSING_WEIGHT: f64 = 0.05;
 
 /// The keys naming a network's data file, by kind, as dotted TOML keys: what `--data`
 /// replaces (in a scenario being loaded and in a sweep's base alike).
@@ -47,7 +54,7 @@ pub(super) fn build_network(
     label: &str,
     base: &Path,
     data_from_cli: bool,
-) -> Result<Network, InputError> {
+) -> Result<(Network, Option<Arc<TorNetwork>>), InputError> {
     let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
     let given = raw.kinds_given();
     if given.len() != 1 {
@@ -87,7 +94,34 @@ pub(super) fn build_network(
         })
     };
     let server_level = raw.servers.is_some() || raw.servers_csv.is_some();
-    let mut network = if let Some(t) = raw.tor_families {
+    let mut documents = None;
+    let mut network = if let Some(t) = raw.tor {
+        let max = t.max_missing_weight.unwrap_or(DEFAULT_MAX_MISSING_WEIGHT);
+        if !(0.0..=1.0).contains(&max) {
+            return Err(err(
+                "network.tor.max_missing_weight",
+                format!("{max}; expected a share of the consensus weight, from 0 to 1"),
+            ));
+        }
+        if t.microdescriptors.is_empty() {
+            return Err(err(
+                "network.tor.microdescriptors",
+                "empty; expected the microdescriptor files of the consensus (cached-microdescs, \
+                 cached-microdescs.new)"
+                    .into(),
+            ));
+        }
+        let consensus = locate(&t.consensus)?;
+        let microdescs = t
+            .microdescriptors
+            .iter()
+            .map(|m| locate(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let doc = crate::tor::read_cached(&consensus, &microdescs, max)?;
+        let network = crate::model::tor::network_of(&doc).map_err(|m| err(&key, m))?;
+        documents = Some(doc);
+        network
+    } else if let Some(t) = raw.tor_families {
         let (text, label) = read(&t.csv, "Tor family table")?;
         let specs = crate::model::presets::tor_families(&text, &label, t.others.unwrap_or(5500))
             .map_err(|m| InputError::whole(&label, m))?;
@@ -278,12 +312,20 @@ pub(super) fn build_network(
         }
     }
     if let Some(a) = raw.add_adversary {
+        if documents.is_some() {
+            return Err(err(
+                "network.add_adversary",
+                "not yet on a tor network (relays with flags and recomputed bandwidth-weights \
+                 come with the next step of the Tor work); use a target among the listed relays"
+                    .into(),
+            ));
+        }
         let name = a.name.unwrap_or_else(|| "adversary".to_string());
         network = network
             .with_adversary(&name, a.share, a.operators.unwrap_or(1))
             .map_err(|m| err("network.add_adversary", m))?;
     }
-    Ok(network)
+    Ok((network, documents))
 }
 
 /// The message for an operator count outside 1 ..= [`model::MAX_OPERATORS`].

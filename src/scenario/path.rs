@@ -39,14 +39,41 @@ pub(super) fn check_run(run: &RunSettings) -> Result<(), (&'static str, String)>
     Ok(())
 }
 
-/// What a policy needs from the network (docs/model.md).
+/// What a policy needs from the network (docs/model.md). `tor`: the network is a Tor
+/// network (read from its documents), which takes the `tor` policy and no other.
 pub(super) fn check_policy(
     network: &Network,
     hops: usize,
     selection: Selection,
     _event: Event,
+    tor: bool,
 ) -> Result<(), (&'static str, String)> {
+    if tor != (selection == Selection::Tor) {
+        return Err((
+            "selection",
+            if tor {
+                format!(
+                    "{} on a tor network; a network read from Tor's documents takes \
+                     selection = \"tor\" (Tor's own path rules)",
+                    selection.name()
+                )
+            } else {
+                "tor needs a tor network ([network] tor = { consensus = \"…\", \
+                 microdescriptors = [\"…\"] })"
+                    .into()
+            },
+        ));
+    }
     match selection {
+        Selection::Tor => {
+            if hops != crate::model::tor::TOR_HOPS {
+                return Err((
+                    "hops",
+                    format!("{hops} hops; a tor circuit has exactly 3 (guard, middle, exit)"),
+                ));
+            }
+            Ok(())
+        }
         Selection::Random => Ok(()),
         Selection::DistinctServers => {
             if network.pool != Pool::Finite {

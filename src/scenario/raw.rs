@@ -39,6 +39,7 @@ pub struct RawNetwork {
     pub servers_csv: Option<String>,
     pub tor_families: Option<RawTorFamilies>,
     pub simplex_presets: Option<RawSimplex>,
+    pub tor: Option<RawTor>,
     /// An adversary added to whatever network the other keys build.
     pub add_adversary: Option<RawAddAdversary>,
     /// Prefix length deriving subnets from IPv4 addresses (`ip` of servers).
@@ -61,6 +62,7 @@ impl RawNetwork {
             "servers_csv" => self.servers_csv.is_some(),
             "tor_families" => self.tor_families.is_some(),
             "simplex_presets" => self.simplex_presets.is_some(),
+            "tor" => self.tor.is_some(),
             _ => false,
         }
     }
@@ -83,6 +85,16 @@ impl RawNetwork {
             self.servers_csv.as_mut().or(self.csv.as_mut())
         }
     }
+}
+
+/// Tor's directory documents: a microdesc consensus and its microdescriptor files.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTor {
+    pub consensus: String,
+    pub microdescriptors: Vec<String>,
+    /// The largest share of consensus weight whose relays may lack a microdescriptor.
+    pub max_missing_weight: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +186,11 @@ pub struct RawPath {
     pub roles: Option<Vec<String>>,
     /// Per position: role set ("guard+exit", "none") → weight multiplier.
     pub weights: Option<Vec<BTreeMap<String, f64>>>,
+    /// `tor`: the port an exit's policy must accept.
+    #[serde(default, deserialize_with = "opt_count")]
+    pub exit_port: Option<u16>,
+    /// `tor`: the order positions are drawn in.
+    pub order: Option<crate::model::tor::Order>,
 }
 
 #[derive(Debug, Deserialize)]

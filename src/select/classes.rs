@@ -77,9 +77,9 @@ impl Classes {
     ) -> Classes {
         let exclusion = match (selection, network.pool) {
             (Selection::Random, _) => Exclusion::Nothing,
-            (Selection::DistinctServers, _) | (Selection::OperatorAware, Pool::Infinite) => {
-                Exclusion::Units
-            }
+            // `tor` circuits have their own sums (analytic::tor); as units, no relay twice.
+            (Selection::DistinctServers | Selection::Tor, _)
+            | (Selection::OperatorAware, Pool::Infinite) => Exclusion::Units,
             (Selection::OperatorAware, Pool::Finite) => Exclusion::Operators,
         };
         let labels = test.labels(network);

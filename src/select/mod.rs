@@ -9,6 +9,7 @@ pub(crate) mod fast;
 pub(crate) mod guards;
 pub(crate) mod reference;
 pub(crate) mod server;
+pub(crate) mod tor;
 
 use rand::Rng;
 
@@ -22,13 +23,23 @@ pub enum Selection {
     DistinctServers,
     /// No declared operator twice in a path.
     OperatorAware,
+    /// Tor's own path rules on a Tor network (docs/tor.md): guard, middle and exit.
+    Tor,
 }
 
 impl Selection {
-    pub const ALL: [Selection; 3] = [
+    /// The policies any network of operators or servers takes (`tor` takes Tor networks only).
+    pub const OF_OPERATORS: [Selection; 3] = [
         Selection::Random,
         Selection::DistinctServers,
         Selection::OperatorAware,
+    ];
+
+    pub const ALL: [Selection; 4] = [
+        Selection::Random,
+        Selection::DistinctServers,
+        Selection::OperatorAware,
+        Selection::Tor,
     ];
 
     pub fn name(self) -> &'static str {
@@ -36,6 +47,7 @@ impl Selection {
             Selection::Random => "random",
             Selection::DistinctServers => "distinct-servers",
             Selection::OperatorAware => "operator-aware",
+            Selection::Tor => "tor",
         }
     }
 

@@ -66,7 +66,8 @@ pub fn allowed(
 ) -> bool {
     let policy = match selection {
         Selection::Random => true,
-        Selection::DistinctServers => !chosen.contains(&u),
+        // `tor` circuits are drawn by `select::tor`; as units, no relay twice.
+        Selection::DistinctServers | Selection::Tor => !chosen.contains(&u),
         Selection::OperatorAware => !chosen
             .iter()
             .any(|&c| units[c].operator == units[u].operator),

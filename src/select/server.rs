@@ -74,7 +74,8 @@ impl ServerKernel {
         let chosen = &self.path[..self.len];
         let policy = match self.selection {
             Selection::Random => true,
-            Selection::DistinctServers => !chosen.contains(&(s as u32)),
+            // `tor` circuits are drawn by `select::tor`; as servers, no relay twice.
+            Selection::DistinctServers | Selection::Tor => !chosen.contains(&(s as u32)),
             Selection::OperatorAware => chosen
                 .iter()
                 .all(|&c| self.operator[c as usize] != self.operator[s]),

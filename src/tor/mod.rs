@@ -187,6 +187,23 @@ pub struct TorNetwork {
     pub totals: weights::Totals,
 }
 
+/// "2019-12-15 13:00 UTC" for seconds since the Unix epoch.
+pub fn date_time(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let (h, m) = (seconds % 86_400 / 3600, seconds % 3600 / 60);
+    // Civil date from days since 1970-01-01 (the proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02} UTC")
+}
+
 fn error(file: &Path, message: impl Into<String>) -> InputError {
     InputError::whole(file.display().to_string(), message)
 }
@@ -296,6 +313,39 @@ fn read_microdesc(text: &str, file: &Path) -> Result<Microdesc, InputError> {
             )
         }),
     }
+}
+
+/// As [`read`], once per process for the same files and limit: the points of a sweep, the
+/// evaluations of a solve and the scenarios of a check share one parse of the documents.
+pub fn read_cached(
+    consensus: &Path,
+    microdescs: &[std::path::PathBuf],
+    max_missing: f64,
+) -> Result<Arc<TorNetwork>, InputError> {
+    use std::sync::{Mutex, OnceLock};
+    type Key = (std::path::PathBuf, Vec<std::path::PathBuf>, u64);
+    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<TorNetwork>>>> = OnceLock::new();
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let key: Key = (
+        canonical(consensus),
+        microdescs.iter().map(|p| canonical(p)).collect(),
+        max_missing.to_bits(),
+    );
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&key)
+    {
+        return Ok(Arc::clone(found));
+    }
+    let paths: Vec<&Path> = microdescs.iter().map(|p| p.as_path()).collect();
+    let network = Arc::new(read(consensus, &paths, max_missing)?);
+    cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(key, Arc::clone(&network));
+    Ok(network)
 }
 
 /// Reads a consensus and its microdescriptors (any number of files: tor keeps a main file and
@@ -455,6 +505,13 @@ mod tests {
                 FamilyEntry::Nickname("bob".into())
             ]
         );
+    }
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(date_time(1_576_414_800), "2019-12-15 13:00 UTC");
+        assert_eq!(date_time(951_782_400), "2000-02-29 00:00 UTC");
     }
 
     #[test]

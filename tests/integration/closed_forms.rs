@@ -74,6 +74,7 @@ fn scenario(
         adversary: Adversary { target, event },
         guards: None,
         paths_per_day: None,
+        tor: None,
         rules: Default::default(),
         run: RunSettings {
             paths: 1,
@@ -230,7 +231,7 @@ fn closed_forms_equal_exhaustive_enumeration() {
                 targets.push(Target::Coalition(vec![0, m]));
             }
         }
-        for selection in Selection::ALL {
+        for selection in Selection::OF_OPERATORS {
             for hops in 1..=4usize {
                 let allowed = match selection {
                     Selection::Random => true,
@@ -238,6 +239,7 @@ fn closed_forms_equal_exhaustive_enumeration() {
                         net.total_servers() >= hops as u64 && net.total_servers() > 0
                     }
                     Selection::OperatorAware => net.operators.len() >= hops,
+                    Selection::Tor => false,
                 };
                 if !allowed {
                     continue;

@@ -70,7 +70,7 @@ proptest! {
     #[test]
     fn exact_equals_enumeration_on_random_server_level_networks(
         t in tiny_servers(),
-        sel in prop::sample::select(Selection::ALL.to_vec()),
+        sel in prop::sample::select(Selection::OF_OPERATORS.to_vec()),
         ev in prop::sample::select(Event::ALL.to_vec()),
         hops in 1usize..=4,
         pick: u8,
@@ -207,7 +207,7 @@ fn exact_equals_enumeration_with_guards_in_both_pools() {
                 .collect(),
         )
         .unwrap();
-        for selection in Selection::ALL {
+        for selection in Selection::OF_OPERATORS {
             if selection == Selection::DistinctServers && !finite {
                 continue;
             }

@@ -65,6 +65,7 @@ fn scenario(
         adversary: Adversary { target, event },
         guards: None,
         paths_per_day: None,
+        tor: None,
         rules: Default::default(),
         run: RunSettings {
             paths: 4,
@@ -119,7 +120,7 @@ fn every_kernel_agrees_with_the_closed_forms_for_every_policy_target_event_and_l
     let mut kernels = BTreeSet::new();
     let mut seed = 1000;
     for (name, net) in &networks {
-        for selection in Selection::ALL {
+        for selection in Selection::OF_OPERATORS {
             for target in &targets {
                 for event in Event::ALL {
                     for hops in [1, 2, 3, 4] {
@@ -157,7 +158,7 @@ fn the_kernels_with_guards_agree_with_the_reference_samplers() {
     let mut kernels = BTreeSet::new();
     let mut seed = 5000;
     for net in [unequal(), equal(6), equal(100)] {
-        for selection in Selection::ALL {
+        for selection in Selection::OF_OPERATORS {
             for target in [Target::Any, Target::Entity(0)] {
                 seed += 1;
                 let mut s = scenario(&net, selection, target, Event::FullPath, 3, seed);

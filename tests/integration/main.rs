@@ -24,6 +24,7 @@ mod solve;
 mod sweep;
 mod time;
 mod tor_documents;
+mod tor_rules;
 
 use std::path::{Path, PathBuf};
 
@@ -82,6 +83,7 @@ pub fn scenario_of(
         adversary: pathrisk::adversary::Adversary { target, event },
         guards: None,
         paths_per_day: None,
+        tor: None,
         rules: Default::default(),
         run: pathrisk::scenario::RunSettings {
             paths: 1,

@@ -102,6 +102,7 @@ fn scenario(
             seed,
         },
         paths_per_day: None,
+        tor: None,
     }
 }
 
@@ -111,7 +112,7 @@ fn every_policy_and_rule_agrees_with_enumeration() {
     let mut seed = 0;
     let mut exact_forms = 0;
     for rules in rule_sets(&net) {
-        for selection in Selection::ALL {
+        for selection in Selection::OF_OPERATORS {
             for target in [
                 Target::Entity(0),
                 Target::Coalition(vec![0, 1]),
@@ -165,7 +166,7 @@ fn every_policy_and_rule_agrees_with_enumeration() {
 fn guards_on_servers_agree_with_enumeration() {
     let net = network();
     for (i, rules) in rule_sets(&net).into_iter().enumerate() {
-        for selection in Selection::ALL {
+        for selection in Selection::OF_OPERATORS {
             let guards = Guards {
                 count: 2,
                 lifetime: Some(2),

@@ -1,0 +1,495 @@
+//! Tor's network under Tor's own path rules (docs/tor.md): which relays may take each position
+//! (guard, middle, exit), what each weighs there (consensus weight × the consensus'
+//! `bandwidth-weights` for its class and the position), and which relays may not share a path
+//! (the same relay, one family, one IPv4 /16 or one IPv6 /32). Built once from the documents
+//! and shared, read-only, by the samplers and the exact sums.
+
+use crate::model::{Network, OperatorSpec, Size};
+use crate::tor::{Flag, Relay, TorNetwork};
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+/// The operators of a Tor network: one per relay, named by its fingerprint, in consensus
+/// order (so operator i is relay i). Entities group them (`[network.entities]`, a target).
+pub fn network_of(documents: &TorNetwork) -> Result<Network, String> {
+    Network::from_specs(
+        documents
+            .relays
+            .iter()
+            .map(|r| OperatorSpec {
+                name: r.fingerprint.clone(),
+                entity: None,
+                size: Size::Servers(1),
+            })
+            .collect(),
+    )
+}
+
+/// The three positions of a Tor circuit, as path positions (hop 1 is the guard).
+pub const GUARD: usize = 0;
+pub const MIDDLE: usize = 1;
+pub const EXIT: usize = 2;
+/// A Tor circuit has exactly three hops.
+pub const TOR_HOPS: usize = 3;
+
+/// The port an exit's policy summary must accept unless the scenario says otherwise.
+pub const DEFAULT_EXIT_PORT: u16 = 443;
+
+/// The order in which a circuit's positions are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Order {
+    /// C tor: exit, then guard, then middle (`onion_pick_cpath_exit` before the guard).
+    ExitFirst,
+    /// Arti: guard, then exit, then middle.
+    GuardFirst,
+}
+
+impl Order {
+    pub const ALL: [Order; 2] = [Order::ExitFirst, Order::GuardFirst];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::ExitFirst => "exit-first",
+            Order::GuardFirst => "guard-first",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Order> {
+        Order::ALL.into_iter().find(|o| o.name() == s)
+    }
+
+    /// The positions in the order they are drawn.
+    pub fn positions(self) -> [usize; 3] {
+        match self {
+            Order::ExitFirst => [EXIT, GUARD, MIDDLE],
+            Order::GuardFirst => [GUARD, EXIT, MIDDLE],
+        }
+    }
+}
+
+/// The path settings the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TorRules {
+    pub exit_port: u16,
+    pub order: Order,
+}
+
+impl Default for TorRules {
+    fn default() -> TorRules {
+        TorRules {
+            exit_port: DEFAULT_EXIT_PORT,
+            order: Order::ExitFirst,
+        }
+    }
+}
+
+/// A relay's class for the bandwidth-weights: whether it has the Guard flag and whether it
+/// has the Exit flag without BadExit (dir-spec §3.8.3; tor's `compute_weighted_bandwidths`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Class {
+    Guard,
+    Exit,
+    GuardAndExit,
+    Neither,
+}
+
+impl Class {
+    pub fn of(relay: &Relay) -> Class {
+        let guard = relay.flags.has(Flag::Guard);
+        let exit = relay.flags.has(Flag::Exit) && !relay.flags.has(Flag::BadExit);
+        match (guard, exit) {
+            (true, true) => Class::GuardAndExit,
+            (true, false) => Class::Guard,
+            (false, true) => Class::Exit,
+            (false, false) => Class::Neither,
+        }
+    }
+
+    /// The `bandwidth-weights` key for this class at `position`, or `None` where the class
+    /// cannot take the position (a guard needs the Guard flag).
+    pub fn weight_key(self, position: usize) -> Option<&'static str> {
+        Some(match (position, self) {
+            (GUARD, Class::Guard) => "Wgg",
+            (GUARD, Class::GuardAndExit) => "Wgd",
+            (GUARD, _) => return None,
+            (MIDDLE, Class::Guard) => "Wmg",
+            (MIDDLE, Class::Exit) => "Wme",
+            (MIDDLE, Class::GuardAndExit) => "Wmd",
+            (MIDDLE, Class::Neither) => "Wmm",
+            (_, Class::Exit) => "Wee",
+            (_, Class::GuardAndExit) => "Wed",
+            (_, Class::Guard) => "Weg",
+            (_, Class::Neither) => "Wem",
+        })
+    }
+}
+
+/// Whether `relay` may take `position` under `rules` (path-spec §2.2, tor's
+/// `node_is_possible_guard` and `choose_good_exit_server_general`): every position needs
+/// Running, Valid and Fast; a guard also Guard, Stable and V2Dir and not MiddleOnly; an exit an
+/// IPv4 policy summary that accepts the exit port, and neither BadExit nor MiddleOnly.
+pub fn eligible(relay: &Relay, position: usize, rules: &TorRules) -> bool {
+    let f = relay.flags;
+    let every = f.has(Flag::Running) && f.has(Flag::Valid) && f.has(Flag::Fast);
+    every
+        && match position {
+            GUARD => {
+                f.has(Flag::Guard)
+                    && f.has(Flag::Stable)
+                    && f.has(Flag::V2Dir)
+                    && !f.has(Flag::MiddleOnly)
+            }
+            MIDDLE => true,
+            _ => {
+                relay.microdesc.ipv4_policy.allows_port(rules.exit_port)
+                    && !f.has(Flag::BadExit)
+                    && !f.has(Flag::MiddleOnly)
+            }
+        }
+}
+
+/// No /16 or /32 group.
+const NO_GROUP: u32 = u32::MAX;
+
+/// The relays of one consensus under the rules, indexed as the consensus lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TorRelays {
+    pub rules: TorRules,
+    pub fingerprints: Vec<String>,
+    pub nicknames: Vec<String>,
+    pub classes: Vec<Class>,
+    /// Per position ([`GUARD`], [`MIDDLE`], [`EXIT`]): each relay's weight there, 0 where it
+    /// is not eligible.
+    pub weights: [Vec<f64>; 3],
+    pub ipv4: Vec<Option<Ipv4Addr>>,
+    /// `valid-after` of the consensus (seconds since the epoch), relays it lists, the share
+    /// of its weight dropped for lack of a microdescriptor.
+    pub valid_after: u64,
+    pub listed: usize,
+    pub missing_weight_share: f64,
+    /// The IPv4 address's top 16 bits, or `u32::MAX` without one.
+    subnet16: Vec<u32>,
+    /// The IPv6 address's top 32 bits, or `u32::MAX` without one.
+    subnet32: Vec<u32>,
+    /// Each relay's family: the relays it lists that list it back, sorted, itself excluded.
+    pub families: Vec<Vec<u32>>,
+}
+
+impl TorRelays {
+    /// The relays of `network` under `rules`, weighted by `bandwidth_weights` (the
+    /// consensus' own, or recomputed ones). Errors are plain messages.
+    pub fn new(
+        network: &TorNetwork,
+        bandwidth_weights: &std::collections::BTreeMap<String, i32>,
+        rules: TorRules,
+    ) -> Result<TorRelays, String> {
+        let relays = &network.relays;
+        if relays.is_empty() {
+            return Err("the consensus lists no relay with a microdescriptor".into());
+        }
+        let classes: Vec<Class> = relays.iter().map(Class::of).collect();
+        let mut weights: [Vec<f64>; 3] = Default::default();
+        for (position, out) in weights.iter_mut().enumerate() {
+            *out = Vec::with_capacity(relays.len());
+            for (relay, class) in relays.iter().zip(&classes) {
+                let w = match class.weight_key(position) {
+                    Some(key) if eligible(relay, position, &rules) => {
+                        let Some(&bw) = bandwidth_weights.get(key) else {
+                            return Err(format!(
+                                "the consensus has no bandwidth-weights `{key}`; expected the \
+                                 `bandwidth-weights` line of a consensus (method 9 or later)"
+                            ));
+                        };
+                        f64::from(relay.weight) * f64::from(bw.max(0))
+                    }
+                    _ => 0.0,
+                };
+                out.push(w);
+            }
+        }
+        for (position, name) in [(GUARD, "guard"), (MIDDLE, "middle"), (EXIT, "exit")] {
+            if !weights[position].iter().any(|&w| w > 0.0) {
+                return Err(format!(
+                    "no relay may take the {name} position (none is eligible with a positive \
+                     weight{})",
+                    if position == EXIT {
+                        format!(" whose exit policy accepts port {}", rules.exit_port)
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+        Ok(TorRelays {
+            rules,
+            fingerprints: relays.iter().map(|r| r.fingerprint.clone()).collect(),
+            nicknames: relays.iter().map(|r| r.nickname.clone()).collect(),
+            classes,
+            weights,
+            ipv4: relays.iter().map(|r| r.ipv4).collect(),
+            valid_after: network.valid_after,
+            listed: network.listed,
+            missing_weight_share: network.missing_weight_share,
+            subnet16: relays
+                .iter()
+                .map(|r| r.ipv4.map_or(NO_GROUP, |a| u32::from(a) >> 16))
+                .collect(),
+            subnet32: relays
+                .iter()
+                .map(|r| r.ipv6.map_or(NO_GROUP, |a| (u128::from(a) >> 96) as u32))
+                .collect(),
+            families: families(relays),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fingerprints.is_empty()
+    }
+
+    /// Whether relays `a` and `b` may not share a path: the same relay, in one IPv4 /16, in
+    /// one IPv6 /32 when both have IPv6, or one family (tor's `nodes_in_same_family` with
+    /// `EnforceDistinctSubnets`, the default).
+    #[inline]
+    pub fn conflict(&self, a: usize, b: usize) -> bool {
+        a == b
+            || (self.subnet16[a] == self.subnet16[b] && self.subnet16[a] != NO_GROUP)
+            || (self.subnet32[a] == self.subnet32[b] && self.subnet32[a] != NO_GROUP)
+            || self.families[a].binary_search(&(b as u32)).is_ok()
+    }
+
+    /// Every relay that conflicts with `a`, `a` included, sorted.
+    pub fn conflicts_of(&self, a: usize, groups: &Groups) -> Vec<u32> {
+        let mut out: Vec<u32> = vec![a as u32];
+        if self.subnet16[a] != NO_GROUP {
+            out.extend_from_slice(&groups.by16[&self.subnet16[a]]);
+        }
+        if self.subnet32[a] != NO_GROUP {
+            out.extend_from_slice(&groups.by32[&self.subnet32[a]]);
+        }
+        out.extend_from_slice(&self.families[a]);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The relays of each /16 and /32 group, for [`TorRelays::conflicts_of`].
+    pub fn groups(&self) -> Groups {
+        let mut groups = Groups::default();
+        for r in 0..self.len() {
+            if self.subnet16[r] != NO_GROUP {
+                groups
+                    .by16
+                    .entry(self.subnet16[r])
+                    .or_default()
+                    .push(r as u32);
+            }
+            if self.subnet32[r] != NO_GROUP {
+                groups
+                    .by32
+                    .entry(self.subnet32[r])
+                    .or_default()
+                    .push(r as u32);
+            }
+        }
+        groups
+    }
+
+    /// The relay with this fingerprint (40 hex digits, `$` optional, any case).
+    pub fn by_fingerprint(&self, fingerprint: &str) -> Option<usize> {
+        let fp = fingerprint.strip_prefix('$').unwrap_or(fingerprint);
+        self.fingerprints
+            .iter()
+            .position(|f| f.eq_ignore_ascii_case(fp))
+    }
+
+    /// Whether relay `r`'s IPv4 address lies in `net`/`prefix`.
+    pub fn in_ipv4_block(&self, r: usize, net: u32, prefix: u8) -> bool {
+        let mask = if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(prefix))
+        };
+        self.ipv4[r].is_some_and(|a| u32::from(a) & mask == net & mask)
+    }
+
+    /// One line: when the consensus is valid, how many relays it lists and how many are kept.
+    pub fn summary(&self) -> String {
+        format!(
+            "tor consensus valid after {}: {} relays with a microdescriptor of {} listed \
+             ({:.2}% of the consensus weight without one, dropped)",
+            crate::tor::date_time(self.valid_after),
+            self.len(),
+            self.listed,
+            100.0 * self.missing_weight_share
+        )
+    }
+}
+
+/// Relays by /16 (IPv4) and /32 (IPv6) group.
+#[derive(Debug, Default)]
+pub struct Groups {
+    by16: HashMap<u32, Vec<u32>>,
+    by32: HashMap<u32, Vec<u32>>,
+}
+
+/// Each relay's mutual family: B is in A's family when A's `family` line names B (by
+/// `$FINGERPRINT`, or by a bare nickname equal to B's, case-insensitively: tor's
+/// `nodefamily_contains_node`) and B's names A. Pairwise, not transitive.
+fn families(relays: &[Relay]) -> Vec<Vec<u32>> {
+    use crate::tor::FamilyEntry;
+    let mut by_fingerprint: HashMap<&str, u32> = HashMap::with_capacity(relays.len());
+    let mut by_nickname: HashMap<String, Vec<u32>> = HashMap::with_capacity(relays.len());
+    for (i, r) in relays.iter().enumerate() {
+        by_fingerprint.insert(r.fingerprint.as_str(), i as u32);
+        by_nickname
+            .entry(r.nickname.to_ascii_lowercase())
+            .or_default()
+            .push(i as u32);
+    }
+    let listed: Vec<Vec<u32>> = relays
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut out = Vec::new();
+            for entry in &r.microdesc.family {
+                match entry {
+                    FamilyEntry::Fingerprint(fp) => {
+                        out.extend(by_fingerprint.get(fp.as_str()).copied());
+                    }
+                    FamilyEntry::Nickname(n) => {
+                        if let Some(list) = by_nickname.get(&n.to_ascii_lowercase()) {
+                            out.extend_from_slice(list);
+                        }
+                    }
+                }
+            }
+            out.retain(|&b| b as usize != i);
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
+        .collect();
+    listed
+        .iter()
+        .enumerate()
+        .map(|(a, list)| {
+            list.iter()
+                .copied()
+                .filter(|&b| listed[b as usize].binary_search(&(a as u32)).is_ok())
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::tor::{FamilyEntry, Flags, Microdesc};
+    use std::sync::Arc;
+    use tor_netdoc::types::policy::PortPolicy;
+
+    /// A relay for tests: flags by name, `ip` its IPv4 address, `accept` its exit ports.
+    pub(crate) fn relay(
+        nickname: &str,
+        weight: u32,
+        flags: &[Flag],
+        ip: [u8; 4],
+        accept: &str,
+        family: &[&str],
+    ) -> Relay {
+        let fingerprint = format!("{:0>40}", nickname.to_ascii_uppercase().replace('_', "0"))
+            .chars()
+            .map(|c| if c.is_ascii_hexdigit() { c } else { 'F' })
+            .collect::<String>();
+        let policy: PortPolicy = if accept.is_empty() {
+            PortPolicy::new_reject_all()
+        } else {
+            format!("accept {accept}").parse().unwrap()
+        };
+        Relay {
+            fingerprint,
+            nickname: nickname.into(),
+            ipv4: Some(ip.into()),
+            ipv6: None,
+            weight,
+            measured: true,
+            flags: flags.iter().fold(Flags::default(), |f, &x| f.with(x)),
+            microdesc: Microdesc {
+                family: family
+                    .iter()
+                    .map(|f| match f.strip_prefix('$') {
+                        Some(fp) => FamilyEntry::Fingerprint(fp.into()),
+                        None => FamilyEntry::Nickname((*f).into()),
+                    })
+                    .collect(),
+                family_ids: Vec::new(),
+                ipv4_policy: Arc::new(policy),
+                ipv6_policy: Arc::new(PortPolicy::new_reject_all()),
+                by_fallback: false,
+            },
+        }
+    }
+
+    const USABLE: [Flag; 3] = [Flag::Running, Flag::Valid, Flag::Fast];
+
+    fn flags(extra: &[Flag]) -> Vec<Flag> {
+        USABLE.iter().chain(extra).copied().collect()
+    }
+
+    #[test]
+    fn eligibility_follows_the_flags_and_the_exit_policy() {
+        let rules = TorRules::default();
+        let guard = relay(
+            "g",
+            1,
+            &flags(&[Flag::Guard, Flag::Stable, Flag::V2Dir]),
+            [1, 1, 1, 1],
+            "",
+            &[],
+        );
+        assert!(eligible(&guard, GUARD, &rules) && eligible(&guard, MIDDLE, &rules));
+        assert!(!eligible(&guard, EXIT, &rules));
+        let unstable = relay("u", 1, &flags(&[Flag::Guard, Flag::V2Dir]), [1; 4], "", &[]);
+        assert!(!eligible(&unstable, GUARD, &rules));
+        let exit = relay("e", 1, &flags(&[Flag::Exit]), [1; 4], "80,443", &[]);
+        assert!(eligible(&exit, EXIT, &rules));
+        let web = TorRules {
+            exit_port: 22,
+            ..rules
+        };
+        assert!(!eligible(&exit, EXIT, &web));
+        let bad = relay(
+            "b",
+            1,
+            &flags(&[Flag::Exit, Flag::BadExit]),
+            [1; 4],
+            "443",
+            &[],
+        );
+        assert!(!eligible(&bad, EXIT, &rules) && eligible(&bad, MIDDLE, &rules));
+        assert_eq!(Class::of(&bad), Class::Neither);
+        let slow = relay("s", 1, &[Flag::Running, Flag::Valid], [1; 4], "443", &[]);
+        assert!(!eligible(&slow, MIDDLE, &rules));
+    }
+
+    #[test]
+    fn a_family_is_mutual_and_matches_nicknames_case_insensitively() {
+        let a = relay("aaaa", 1, &USABLE, [1, 1, 0, 1], "", &["Bob", "carol"]);
+        let b = relay(
+            "bob",
+            1,
+            &USABLE,
+            [2, 2, 0, 1],
+            "",
+            &["$000000000000000000000000000000000000AAAA"],
+        );
+        let c = relay("carol", 1, &USABLE, [3, 3, 0, 1], "", &[]);
+        let f = families(&[a, b, c]);
+        assert_eq!(f, vec![vec![1], vec![0], vec![]]);
+    }
+}

@@ -1,0 +1,246 @@
+//! The `tor` policy (docs/tor.md): a circuit of guard, middle and exit drawn in the order the
+//! scenario names (C tor's exit first, or Arti's guard first), each position by its weight
+//! among the relays eligible there that conflict with no relay drawn before (same relay,
+//! family, IPv4 /16, IPv6 /32); with guards, a client's primary guards in order, a circuit
+//! taking the first one its exit allows.
+//!
+//! Two draws share the circuit logic: [`Plain`], the reference, builds the list of allowed
+//! relays for every hop and draws with `rand`'s `WeightedIndex`; [`Fast`] draws from an alias
+//! table per position and redraws what a conflict excludes (which leaves exactly the
+//! weight-proportional draw among the allowed), scanning the allowed relays after [`TRIES`]
+//! redraws. When no relay is allowed at a position, the hop takes any relay eligible there,
+//! as the other policies do (it never happens on a real consensus).
+
+use super::alias::AliasTable;
+use crate::adversary::{PathTest, Step};
+use crate::model::tor::{EXIT, GUARD, MIDDLE, Order, TorRelays};
+use crate::scenario::Guards;
+use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
+use rand::{Rng, RngExt};
+use std::sync::Arc;
+
+/// Redraws before a draw scans the allowed relays.
+const TRIES: usize = 64;
+
+/// One way of drawing a relay at a position.
+pub trait Draw {
+    fn relays(&self) -> &TorRelays;
+    /// A relay for `position`, by weight there, among those `allowed` lets through; when
+    /// there is none, any relay eligible there.
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        position: usize,
+        allowed: impl Fn(usize) -> bool,
+        rng: &mut R,
+    ) -> usize;
+}
+
+/// The reference draw: every relay checked, then `WeightedIndex`.
+#[derive(Debug, Clone)]
+pub struct Plain {
+    relays: Arc<TorRelays>,
+}
+
+impl Plain {
+    pub fn new(relays: Arc<TorRelays>) -> Plain {
+        Plain { relays }
+    }
+}
+
+impl Draw for Plain {
+    fn relays(&self) -> &TorRelays {
+        &self.relays
+    }
+
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        position: usize,
+        allowed: impl Fn(usize) -> bool,
+        rng: &mut R,
+    ) -> usize {
+        let w = &self.relays.weights[position];
+        let mut list: Vec<usize> = (0..w.len()).filter(|&r| w[r] > 0.0 && allowed(r)).collect();
+        if list.is_empty() {
+            list = (0..w.len()).filter(|&r| w[r] > 0.0).collect();
+        }
+        let index = WeightedIndex::new(list.iter().map(|&r| w[r])).expect("an eligible relay");
+        list[index.sample(rng)]
+    }
+}
+
+/// The fast draw: an alias table per position, redrawn while excluded.
+#[derive(Debug, Clone)]
+pub struct Fast {
+    relays: Arc<TorRelays>,
+    tables: [AliasTable; 3],
+}
+
+impl Fast {
+    pub fn new(relays: Arc<TorRelays>) -> Fast {
+        let table = |p: usize| AliasTable::new(&relays.weights[p]).expect("validated weights");
+        Fast {
+            tables: [table(GUARD), table(MIDDLE), table(EXIT)],
+            relays,
+        }
+    }
+}
+
+impl Draw for Fast {
+    fn relays(&self) -> &TorRelays {
+        &self.relays
+    }
+
+    #[inline]
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        position: usize,
+        allowed: impl Fn(usize) -> bool,
+        rng: &mut R,
+    ) -> usize {
+        let table = &self.tables[position];
+        for _ in 0..TRIES {
+            let r = table.sample(rng);
+            if allowed(r) {
+                return r;
+            }
+        }
+        let w = &self.relays.weights[position];
+        let total: f64 = (0..w.len())
+            .filter(|&r| w[r] > 0.0 && allowed(r))
+            .map(|r| w[r])
+            .sum();
+        if total <= 0.0 {
+            return table.sample(rng);
+        }
+        let mut u = rng.random::<f64>() * total;
+        let mut last = 0;
+        for r in (0..w.len()).filter(|&r| w[r] > 0.0 && allowed(r)) {
+            last = r;
+            if u < w[r] {
+                return r;
+            }
+            u -= w[r];
+        }
+        last
+    }
+}
+
+/// A client's circuits under the `tor` policy, drawn with `D`.
+#[derive(Debug, Clone)]
+pub struct TorClients<D> {
+    draw: D,
+    order: Order,
+    /// Per relay: what its hops report to `test` (`PathTest::labels`).
+    labels: Vec<u32>,
+    test: PathTest,
+    /// Whether a looked-at hop that is not the target's ends the path at once (a target on
+    /// labels; under `any` every hop must be seen).
+    early: bool,
+    guards: Option<Guards>,
+}
+
+impl<D: Draw> TorClients<D> {
+    /// `test` and `labels` as the engine's kernels take them (`PathTest::on_labels`).
+    pub fn new(draw: D, labels: Vec<u32>, test: PathTest, guards: Option<Guards>) -> Self {
+        TorClients {
+            order: draw.relays().rules.order,
+            draw,
+            labels,
+            early: test.fixed_need() == Some(1),
+            test,
+            guards,
+        }
+    }
+
+    /// Fills `out` with `count` distinct guards drawn in turn by guard weight (fewer when
+    /// fewer are eligible): the client's primary guards, in order.
+    pub fn draw_guards<R: Rng + ?Sized>(&self, count: usize, rng: &mut R, out: &mut Vec<u32>) {
+        out.clear();
+        let eligible = self.draw.relays().weights[GUARD]
+            .iter()
+            .filter(|&&w| w > 0.0)
+            .count();
+        while out.len() < count.min(eligible) {
+            let chosen = &*out;
+            let g = self
+                .draw
+                .draw(GUARD, |r| !chosen.contains(&(r as u32)), rng);
+            out.push(g as u32);
+        }
+    }
+
+    /// Draws one circuit (relays per position; a position not drawn is `u32::MAX`) and says
+    /// whether it is compromised. `guards`: the client's primary guards, if it keeps any.
+    #[inline]
+    pub fn circuit<R: Rng + ?Sized>(&self, guards: &[u32], rng: &mut R) -> ([u32; 3], bool) {
+        let relays = self.draw.relays();
+        let mut path = [u32::MAX; 3];
+        let mut labels = [0u32; 3];
+        for position in self.order.positions() {
+            // Positions after the last one the event looks at cannot change the answer; the
+            // middle is the only one drawn last.
+            if position == MIDDLE && !self.test.looks_at(MIDDLE) {
+                continue;
+            }
+            let taken = path;
+            let free = |r: usize| {
+                taken
+                    .iter()
+                    .all(|&t| t == u32::MAX || !relays.conflict(r, t as usize))
+            };
+            let r = if position == GUARD && !guards.is_empty() {
+                // tor's `select_primary_guard_for_circuit`: the first primary guard the
+                // circuit's exit allows (guard-n-primary-guards-to-use = 1); Arti, guard
+                // first, takes the first. None allowed: a guard by weight among the allowed.
+                match guards.iter().find(|&&g| free(g as usize)) {
+                    Some(&g) => g as usize,
+                    None => self.draw.draw(GUARD, free, rng),
+                }
+            } else {
+                self.draw.draw(position, free, rng)
+            };
+            path[position] = r as u32;
+            labels[position] = self.labels[r];
+            if self.early && self.test.looks_at(position) && labels[position] != 1 {
+                return (path, false);
+            }
+        }
+        (path, self.test.after(&labels) == Step::Hit)
+    }
+
+    /// Draws a client's `paths` circuits: how many were compromised, the 1-based index of the
+    /// first of them (0: none), and whether a guard of the target was among its primary
+    /// guards at some point.
+    pub fn client<R: Rng + ?Sized>(&self, rng: &mut R, paths: u64) -> (u64, u64, bool) {
+        let (mut hits, mut first, mut guard_hit) = (0u64, 0u64, false);
+        let mut set: Vec<u32> = Vec::new();
+        let lifetime = self.guards.and_then(|g| g.lifetime).unwrap_or(u64::MAX);
+        let mut left = 0u64;
+        for k in 1..paths + 1 {
+            if crate::stop::at(k) {
+                break;
+            }
+            if let Some(g) = self.guards
+                && left == 0
+            {
+                self.draw_guards(g.count as usize, rng, &mut set);
+                guard_hit |= set.iter().any(|&r| self.is_target(r as usize));
+                left = lifetime;
+            }
+            left = left.saturating_sub(1);
+            if self.circuit(&set, rng).1 {
+                hits += 1;
+                if first == 0 {
+                    first = k;
+                }
+            }
+        }
+        (hits, first, guard_hit)
+    }
+
+    /// Whether a hop on relay `r` counts for the target.
+    fn is_target(&self, r: usize) -> bool {
+        self.test.targets(self.labels[r])
+    }
+}
