@@ -5,8 +5,8 @@ use clap::{Args, Parser, Subcommand};
 use pathrisk::export::Format;
 use pathrisk::metric::Metric;
 use pathrisk::options::{
-    Between, CheckOptions, Choice, CommonOptions, MergeOptions, ReproduceOptions, RunOptions,
-    Setting, SolveOptions, SweepOptions, parse_all,
+    Between, CheckOptions, Choice, CommonOptions, MergeOptions, NetworkOptions, ReproduceOptions,
+    RunOptions, Setting, SolveOptions, SweepOptions, parse_all,
 };
 use pathrisk::report::Method;
 use pathrisk::scenario::Overrides;
@@ -69,6 +69,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Sweep scenario keys over ranges; tidy CSV on stdout, optionally an SVG plot.
     Sweep(SweepArgs),
+    /// What a scenario's network is: relays and weight per position, the largest families by
+    /// guard, middle and exit probability.
+    Network(NetworkArgs),
     /// List the shipped scenarios of real networks (Tor, Session, SimpleX), one line each.
     Presets,
     /// Print a shell completion script.
@@ -349,6 +352,34 @@ impl SolveArgs {
             simulate: self.simulate,
             max_trials: self.max_trials,
             threads: self.threads.map(|t| t as usize),
+        };
+        options.validate()?;
+        Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Read the network's data from this file instead of the one the scenario names.
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_parser = choice::<Format>(), default_value = "table")]
+    pub format: Format,
+    /// Families listed per position.
+    #[arg(long, default_value_t = pathrisk::report::network::DEFAULT_TOP)]
+    pub top: usize,
+}
+
+impl NetworkArgs {
+    pub fn options(&self) -> Result<NetworkOptions, pathrisk::Error> {
+        let options = NetworkOptions {
+            file: self.file.clone(),
+            data: self.data.clone(),
+            format: self.format,
+            top: self.top,
         };
         options.validate()?;
         Ok(options)

@@ -7,7 +7,7 @@ mod cli;
 use clap::CommandFactory;
 use clap::Parser;
 use cli::{Cli, Command};
-use pathrisk::commands::{check, merge, presets, reproduce, run, solve, sweep};
+use pathrisk::commands::{check, merge, network, presets, reproduce, run, solve, sweep};
 use pathrisk::exit::ExitCode;
 
 fn main() {
@@ -41,6 +41,7 @@ fn execute(cli: &Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Solve(args)) => solve::solve(&args.options()?, &mut stdout)?,
         Some(Command::Check(args)) => check::check(&args.options()?, &mut stdout)?,
         Some(Command::Sweep(args)) => sweep::sweep(&args.options()?, &mut stdout)?,
+        Some(Command::Network(args)) => network::network(&args.options()?, &mut stdout)?,
         Some(Command::Presets) => presets::presets(&mut stdout)?,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "pathrisk", &mut stdout);

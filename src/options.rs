@@ -457,6 +457,37 @@ pub struct MergeOptions {
     pub format: Option<Format>,
 }
 
+/// `pathrisk network`: what a scenario's network is.
+#[derive(Debug, Clone)]
+pub struct NetworkOptions {
+    pub file: PathBuf,
+    /// Replaces the network's data file (`--data`).
+    pub data: Option<PathBuf>,
+    pub format: Format,
+    /// Families listed per position.
+    pub top: usize,
+}
+
+impl NetworkOptions {
+    pub fn validate(&self) -> Result<(), InputError> {
+        if self.format == Format::Junit {
+            return Err(InputError::new(
+                "command line",
+                "--format",
+                "junit is for verdicts, and a network has none; expected table, csv or json",
+            ));
+        }
+        if self.top == 0 {
+            return Err(InputError::new(
+                "command line",
+                "--top",
+                "0; expected a positive number of families",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl MergeOptions {
     pub fn validate(&self) -> Result<(), InputError> {
         self.common.validate()

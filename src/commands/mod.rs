@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod check;
 pub mod merge;
+pub mod network;
 pub mod presets;
 pub mod reproduce;
 pub mod run;

@@ -264,4 +264,29 @@ impl Exporter for Csv {
     fn solve(&self, report: &SolveReport) -> String {
         solve_csv(report)
     }
+
+    fn network(&self, r: &crate::report::network::NetworkReport) -> String {
+        let rows: Vec<Vec<String>> = r
+            .families
+            .iter()
+            .map(|f| {
+                vec![
+                    r.scenario.clone(),
+                    f.by.clone(),
+                    f.rank.to_string(),
+                    f.family.clone(),
+                    f.relays.to_string(),
+                    data_number(f.guard),
+                    data_number(f.middle),
+                    data_number(f.exit),
+                ]
+            })
+            .collect();
+        table_csv(
+            &[
+                "scenario", "by", "rank", "family", "relays", "guard", "middle", "exit",
+            ],
+            &rows,
+        )
+    }
 }

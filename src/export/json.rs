@@ -43,4 +43,8 @@ impl Exporter for Json {
     fn solve(&self, report: &SolveReport) -> String {
         pretty(report)
     }
+
+    fn network(&self, report: &crate::report::network::NetworkReport) -> String {
+        pretty(report)
+    }
 }

@@ -255,6 +255,21 @@ impl Exporter for Junit {
             }],
         )
     }
+
+    /// A network has no verdicts: one test case that passes, named after it (the `network`
+    /// command does not offer JUnit; this keeps the exporter total).
+    fn network(&self, r: &crate::report::network::NetworkReport) -> String {
+        render(
+            "pathrisk.network",
+            &[Suite {
+                name: r.scenario.clone(),
+                cases: vec![Case {
+                    name: r.network.clone(),
+                    outcome: Outcome::Passed,
+                }],
+            }],
+        )
+    }
 }
 
 #[cfg(test)]

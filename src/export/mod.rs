@@ -23,6 +23,7 @@ pub trait Exporter {
     fn sweep(&self, result: &SweepResult) -> String;
     fn check(&self, report: &CheckReport) -> String;
     fn solve(&self, report: &SolveReport) -> String;
+    fn network(&self, report: &crate::report::network::NetworkReport) -> String;
 }
 
 /// Output formats (`--format`), the same on every command.

@@ -443,6 +443,53 @@ impl Exporter for Table {
     fn solve(&self, r: &SolveReport) -> String {
         solve_table(r)
     }
+
+    fn network(&self, r: &crate::report::network::NetworkReport) -> String {
+        network_table(r)
+    }
+}
+
+fn network_table(r: &crate::report::network::NetworkReport) -> String {
+    let percent = |x: f64| format!("{:.3}%", 100.0 * x);
+    // The network's line says what share of the weight had no microdescriptor, so no family.
+    let mut s = format!("scenario  {}\nnetwork   {}\n\n", r.scenario, r.network);
+    let rows: Vec<[String; 3]> = r
+        .positions
+        .iter()
+        .map(|p| {
+            [
+                p.position.clone(),
+                p.eligible.to_string(),
+                format!("{}", p.consensus_weight),
+            ]
+        })
+        .collect();
+    s.push_str(&grid(&["position", "eligible", "consensus weight"], &rows));
+    let mut by: Vec<&str> = r.families.iter().map(|f| f.by.as_str()).collect();
+    by.dedup();
+    for b in by {
+        s.push_str(&format!("\nlargest by {b} probability\n"));
+        let rows: Vec<[String; 6]> = r
+            .families
+            .iter()
+            .filter(|f| f.by == b)
+            .map(|f| {
+                [
+                    f.rank.to_string(),
+                    f.family.clone(),
+                    f.relays.to_string(),
+                    percent(f.guard),
+                    percent(f.middle),
+                    percent(f.exit),
+                ]
+            })
+            .collect();
+        s.push_str(&grid(
+            &["rank", "family", "relays", "guard", "middle", "exit"],
+            &rows,
+        ));
+    }
+    s
 }
 
 /// A method's detail in words.

@@ -158,6 +158,8 @@ pub struct TorRelays {
     pub rules: TorRules,
     pub fingerprints: Vec<String>,
     pub nicknames: Vec<String>,
+    /// Each relay's consensus weight (`w Bandwidth=`).
+    pub consensus_weight: Vec<u32>,
     pub classes: Vec<Class>,
     /// Per position ([`GUARD`], [`MIDDLE`], [`EXIT`]): each relay's weight there, 0 where it
     /// is not eligible.
@@ -168,6 +170,8 @@ pub struct TorRelays {
     pub valid_after: u64,
     pub listed: usize,
     pub missing_weight_share: f64,
+    /// Relays an adversary added (bandwidth-weights recomputed).
+    pub added: usize,
     /// The IPv4 address's top 16 bits, or `u32::MAX` without one.
     subnet16: Vec<u32>,
     /// The IPv6 address's top 32 bits, or `u32::MAX` without one.
@@ -225,12 +229,14 @@ impl TorRelays {
             rules,
             fingerprints: relays.iter().map(|r| r.fingerprint.clone()).collect(),
             nicknames: relays.iter().map(|r| r.nickname.clone()).collect(),
+            consensus_weight: relays.iter().map(|r| r.weight).collect(),
             classes,
             weights,
             ipv4: relays.iter().map(|r| r.ipv4).collect(),
             valid_after: network.valid_after,
             listed: network.listed,
             missing_weight_share: network.missing_weight_share,
+            added: network.added,
             subnet16: relays
                 .iter()
                 .map(|r| r.ipv4.map_or(NO_GROUP, |a| u32::from(a) >> 16))
@@ -319,14 +325,21 @@ impl TorRelays {
 
     /// One line: when the consensus is valid, how many relays it lists and how many are kept.
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "tor consensus valid after {}: {} relays with a microdescriptor of {} listed \
              ({:.2}% of the consensus weight without one, dropped)",
             crate::tor::date_time(self.valid_after),
-            self.len(),
-            self.listed,
+            self.len() - self.added,
+            self.listed - self.added,
             100.0 * self.missing_weight_share
-        )
+        );
+        if self.added > 0 {
+            s.push_str(&format!(
+                "; {} relays added by the adversary, bandwidth-weights recomputed",
+                self.added
+            ));
+        }
+        s
     }
 }
 

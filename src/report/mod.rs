@@ -3,6 +3,7 @@
 
 pub mod cdf;
 pub mod check;
+pub mod network;
 pub mod solve;
 pub mod sweep;
 

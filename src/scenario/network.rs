@@ -289,9 +289,10 @@ pub(super) fn build_network(
         };
         Network::from_specs(specs).map_err(|m| err(&key, m))?
     };
-    if let Some(entities) = raw.entities {
+    let entities = raw.entities;
+    if let Some(entities) = &entities {
         let mut seen = std::collections::HashSet::new();
-        for (entity, operators) in &entities {
+        for (entity, operators) in entities {
             for op in operators {
                 if !seen.insert(op.clone()) {
                     return Err(err(
@@ -312,20 +313,180 @@ pub(super) fn build_network(
         }
     }
     if let Some(a) = raw.add_adversary {
-        if documents.is_some() {
+        let name = a.name.clone().unwrap_or_else(|| "adversary".to_string());
+        if let Some(doc) = documents.take() {
+            let (more, added) = add_tor_relays(&doc, &a)
+                .map_err(|(k, m)| err(&format!("network.add_adversary{k}"), m))?;
+            network = crate::model::tor::network_of(&more).map_err(|m| err(&key, m))?;
+            if let Some(entities) = &entities {
+                for (entity, operators) in entities {
+                    network
+                        .assign_entity(entity, operators)
+                        .map_err(|m| err(&format!("network.entities.{entity}"), m))?;
+                }
+            }
+            network
+                .assign_entity(&name, &added)
+                .map_err(|m| err("network.add_adversary.name", m))?;
+            return Ok((network, Some(Arc::new(more))));
+        }
+        if a.relays.is_some() {
             return Err(err(
-                "network.add_adversary",
-                "not yet on a tor network (relays with flags and recomputed bandwidth-weights \
-                 come with the next step of the Tor work); use a target among the listed relays"
-                    .into(),
+                "network.add_adversary.relays",
+                "adds relays to a tor network, and this network is not one; give `share`".into(),
             ));
         }
-        let name = a.name.unwrap_or_else(|| "adversary".to_string());
+        let Some(share) = a.share else {
+            return Err(err(
+                "network.add_adversary",
+                "no `share`; expected the adversary's share of the weight, e.g. { share = 0.02 }"
+                    .into(),
+            ));
+        };
         network = network
-            .with_adversary(&name, a.share, a.operators.unwrap_or(1))
+            .with_adversary(&name, share, a.operators.unwrap_or(1))
             .map_err(|m| err("network.add_adversary", m))?;
     }
     Ok((network, documents))
+}
+
+/// Most relays an adversary may add to a tor network (each in a /16 of its own).
+pub const MAX_ADDED_RELAYS: u64 = 4096;
+
+/// The documents with the adversary's relays added and the bandwidth-weights recomputed from
+/// the new totals (dir-spec §3.8.3, as the authorities would), and the added fingerprints.
+/// Errors: (key suffix, message).
+fn add_tor_relays(
+    doc: &TorNetwork,
+    a: &raw::RawAddAdversary,
+) -> Result<(TorNetwork, Vec<String>), (String, String)> {
+    use crate::tor::{Flag, Flags, Microdesc, Relay, weights};
+    if a.share.is_some() || a.operators.is_some() {
+        return Err((
+            String::new(),
+            "`share` and `operators` are for networks of operators; on a tor network the \
+             adversary adds relays: relays = [{ count = 5, weight = 10000, flags = [\"Guard\", \
+             \"Stable\", \"V2Dir\"] }, …]"
+                .into(),
+        ));
+    }
+    let Some(groups) = &a.relays else {
+        return Err((
+            String::new(),
+            "no `relays`; on a tor network the adversary adds relays: relays = [{ count = 5, \
+             weight = 10000, flags = [\"Exit\"] }, …]"
+                .into(),
+        ));
+    };
+    let total: u64 = groups.iter().map(|g| g.count).sum();
+    if groups.is_empty() || total == 0 || total > MAX_ADDED_RELAYS {
+        return Err((
+            ".relays".into(),
+            format!("{total} relays; expected from 1 to {MAX_ADDED_RELAYS}"),
+        ));
+    }
+    let name = a.name.as_deref().unwrap_or("adversary");
+    let mut more = doc.clone();
+    let mut added = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let key = format!(".relays[{i}]");
+        if g.weight == 0 {
+            return Err((
+                format!("{key}.weight"),
+                "0; expected a positive consensus weight".into(),
+            ));
+        }
+        let mut flags = [Flag::Running, Flag::Valid, Flag::Fast]
+            .into_iter()
+            .fold(Flags::default(), Flags::with);
+        for f in &g.flags {
+            let flag = Flag::ALL
+                .into_iter()
+                .find(|x| x.name() == f)
+                .ok_or_else(|| {
+                    (
+                        format!("{key}.flags"),
+                        format!(
+                            "`{f}` is not a flag pathrisk reads; expected some of {}",
+                            Flag::ALL.map(Flag::name).join(", ")
+                        ),
+                    )
+                })?;
+            flags = flags.with(flag);
+        }
+        let accept = match (&g.accept, flags.has(Flag::Exit)) {
+            (Some(ports), _) => Some(ports.clone()),
+            (None, true) => Some("1-65535".to_string()),
+            (None, false) => None,
+        };
+        let policy = match &accept {
+            Some(ports) => format!("accept {ports}").parse().map_err(|e| {
+                (
+                    format!("{key}.accept"),
+                    format!(
+                        "`{ports}`: {e}; expected ports such as \"443\" or \"80,443,8000-9000\""
+                    ),
+                )
+            })?,
+            None => tor_netdoc::types::policy::PortPolicy::new_reject_all(),
+        };
+        let policy = Arc::new(policy);
+        for _ in 0..g.count {
+            let n = added.len() as u32;
+            // A /16 of its own for each, in 240.0.0.0/4, where no relay is.
+            let ip = std::net::Ipv4Addr::from(0xF000_0001 | n << 16);
+            let fingerprint = format!("AD{:038X}", n + 1);
+            added.push(fingerprint.clone());
+            more.relays.push(Relay {
+                fingerprint,
+                nickname: format!("{name}{}", n + 1),
+                ipv4: Some(ip),
+                ipv6: None,
+                weight: g.weight,
+                measured: true,
+                flags,
+                microdesc: Microdesc {
+                    family: Vec::new(),
+                    family_ids: Vec::new(),
+                    ipv4_policy: Arc::clone(&policy),
+                    ipv6_policy: Arc::new(tor_netdoc::types::policy::PortPolicy::new_reject_all()),
+                    by_fallback: false,
+                },
+            });
+        }
+    }
+    more.listed += added.len();
+    let new = more.relays[doc.relays.len()..]
+        .iter()
+        .map(|r| (r.weight, r.flags));
+    let old = doc.totals;
+    let plus = weights::Totals::of(new);
+    more.totals = weights::Totals {
+        g: old.g + plus.g,
+        m: old.m + plus.m,
+        e: old.e + plus.e,
+        d: old.d + plus.d,
+        t: old.t + plus.t,
+    };
+    let scale = doc
+        .params
+        .get(weights::SCALE_PARAM)
+        .map_or(weights::DEFAULT_SCALE, |&s| i64::from(s));
+    let recomputed = weights::compute(more.totals, scale).ok_or_else(|| {
+        (
+            ".relays".into(),
+            "the bandwidth-weights cannot be computed for the new totals (dir-spec §3.8.3 \
+             leaves a class without weight); add relays of other classes"
+                .into(),
+        )
+    })?;
+    more.bandwidth_weights = recomputed
+        .line()
+        .into_iter()
+        .map(|(k, v)| (k, v as i32))
+        .collect();
+    more.added = added.len();
+    Ok((more, added))
 }
 
 /// The message for an operator count outside 1 ..= [`model::MAX_OPERATORS`].

@@ -156,10 +156,30 @@ pub struct RawSimplex {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAddAdversary {
-    pub share: f64,
+    /// The adversary's share of the weight (networks of operators and servers).
+    pub share: Option<f64>,
     #[serde(default, deserialize_with = "opt_count")]
     pub operators: Option<u64>,
     pub name: Option<String>,
+    /// On a tor network: the relays it adds, by group.
+    pub relays: Option<Vec<RawAddedRelays>>,
+}
+
+/// A group of relays an adversary adds to a tor network.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAddedRelays {
+    #[serde(deserialize_with = "count")]
+    pub count: u64,
+    /// Consensus weight of each.
+    #[serde(deserialize_with = "count")]
+    pub weight: u32,
+    /// Consensus flags besides Running, Valid and Fast, which every added relay has.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// The ports its exit-policy summary accepts ("443", "80,443", "1-65535"); by default
+    /// every port for a relay with the Exit flag and none for the others.
+    pub accept: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -185,6 +185,9 @@ pub struct TorNetwork {
     /// Consensus weight by class over every listed relay (with or without a microdescriptor):
     /// what the published `bandwidth-weights` were computed from.
     pub totals: weights::Totals,
+    /// Relays an adversary added (the last ones of `relays`), after which `bandwidth_weights`
+    /// were recomputed from `totals`.
+    pub added: usize,
 }
 
 /// "2019-12-15 13:00 UTC" for seconds since the Unix epoch.
@@ -472,6 +475,7 @@ pub fn read(
         missing_weight_share,
         by_fallback,
         totals,
+        added: 0,
     })
 }
 

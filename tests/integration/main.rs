@@ -25,6 +25,7 @@ mod sweep;
 mod time;
 mod tor_documents;
 mod tor_rules;
+mod tor_scenarios;
 
 use std::path::{Path, PathBuf};
 

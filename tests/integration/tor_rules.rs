@@ -129,6 +129,7 @@ fn documents(relays: Vec<Relay>) -> TorNetwork {
         params: BTreeMap::new(),
         missing_weight_share: 0.0,
         by_fallback: 0,
+        added: 0,
     }
 }
 
