@@ -9,7 +9,7 @@ cargo build --release --quiet
 bin=target/release/pathrisk
 echo "| preset | adversary share | operators | path | client |"
 echo "|---|---|---|---|---|"
-for preset in tor session simplex-private-routing simplex-private-routing-simplex-only simplex-private-routing-custom; do
+for preset in tor-family-table-2018 session simplex-private-routing simplex-private-routing-simplex-only simplex-private-routing-custom; do
   "$bin" sweep "scenarios/presets/$preset.toml" --quiet --trials "$trials" \
     --vary network.add_adversary.share=0.02,0.05,0.1 --compare network.add_adversary.operators=1,3 |
   awk -F, -v preset="$preset" '

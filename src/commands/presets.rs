@@ -8,7 +8,7 @@ use crate::export::grid;
 use std::io::Write;
 
 /// (file in the repository, its text).
-pub const PRESETS: [(&str, &str); 5] = [
+pub const PRESETS: [(&str, &str); 8] = [
     (
         "scenarios/presets/session.toml",
         include_str!("../../scenarios/presets/session.toml"),
@@ -29,6 +29,18 @@ pub const PRESETS: [(&str, &str); 5] = [
         "scenarios/presets/tor.toml",
         include_str!("../../scenarios/presets/tor.toml"),
     ),
+    (
+        "scenarios/presets/tor-hosting-providers-2018.toml",
+        include_str!("../../scenarios/presets/tor-hosting-providers-2018.toml"),
+    ),
+    (
+        "scenarios/presets/tor-hosting-providers-2019.toml",
+        include_str!("../../scenarios/presets/tor-hosting-providers-2019.toml"),
+    ),
+    (
+        "scenarios/presets/tor-family-table-2018.toml",
+        include_str!("../../scenarios/presets/tor-family-table-2018.toml"),
+    ),
 ];
 
 /// The real-data file a preset reads (`$PATHRISK_DATA/…`), if any.
@@ -37,7 +49,7 @@ fn data_file(table: &toml::Table) -> Option<String> {
     network.values().find_map(|v| {
         let file = v
             .as_table()
-            .and_then(|t| t.get("csv"))
+            .and_then(|t| t.get("csv").or_else(|| t.get("consensus")))
             .or(Some(v))?
             .as_str()?;
         file.starts_with(crate::scenario::data::DATA_PREFIX)

@@ -255,6 +255,14 @@ impl Sampler<'_> {
 
 /// Refuses what importance sampling does not cover.
 pub fn supports(scenario: &Scenario) -> std::result::Result<(), InputError> {
+    if scenario.selection == crate::select::Selection::Tor {
+        return Err(InputError::new(
+            &scenario.source,
+            "--method importance",
+            "importance sampling does not draw tor circuits yet; use --method exact (the tor \
+             policy's sums are exact and take milliseconds) or --method monte-carlo",
+        ));
+    }
     if scenario.guards.is_some() {
         return Err(InputError::new(
             &scenario.source,

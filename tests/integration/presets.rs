@@ -12,7 +12,7 @@ fn tor_preset_reads_the_family_table() {
     if real_data("tor_preset_reads_the_family_table").is_none() {
         return;
     }
-    let s = Scenario::load(&root().join("scenarios/presets/tor.toml")).unwrap();
+    let s = Scenario::load(&root().join("scenarios/presets/tor-family-table-2018.toml")).unwrap();
     // 64 families, 5500 single relays, the adversary.
     assert_eq!(s.network.operators.len(), 64 + 5500 + 1);
     let mut roles = s.network.roles.clone();
@@ -101,7 +101,7 @@ fn data_path_on_the_command_line_replaces_the_scenarios() {
     );
     let out = pathrisk()
         .arg("run")
-        .arg(root().join("scenarios/presets/tor.toml"))
+        .arg(root().join("scenarios/presets/tor-family-table-2018.toml"))
         .args(["--data", "no/such/file.csv", "--quiet"])
         .output()
         .unwrap();
