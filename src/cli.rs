@@ -93,7 +93,7 @@ pub enum Command {
         /// Threads for the "all threads" column (default: one per core).
         #[arg(long)]
         threads: Option<usize>,
-        /// Only these parts: W1…W5, reproduce, memory (comma-separated; default all).
+        /// Only these parts: W1…W6, reproduce, memory (comma-separated; default all).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per topic.
 
+mod arti;
 mod bad_input;
 mod check;
 mod cli;
