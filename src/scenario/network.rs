@@ -117,7 +117,10 @@ pub(super) fn build_network(
             .iter()
             .map(|m| locate(m))
             .collect::<Result<Vec<_>, _>>()?;
-        let doc = crate::tor::read_cached(&consensus, &microdescs, max)?;
+        let doc = crate::tor::read_cached(&consensus, &microdescs, max).map_err(|mut e| {
+            e.message = format!("{} ({named_by})", e.message);
+            e
+        })?;
         let network = crate::model::tor::network_of(&doc).map_err(|m| err(&key, m))?;
         documents = Some(doc);
         network
