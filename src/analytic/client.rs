@@ -57,6 +57,45 @@ mod tests {
     }
 }
 
+/// A guard mixture, built from its components: the probability of the guard sets that give a
+/// path probability q (keyed by q's bits) and do or do not hold a target guard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardMixture {
+    /// P(a fresh client's path is compromised): Σ P(component) q.
+    pub path: f64,
+    pub law: ClientLaw,
+    /// P(a guard set holds no target guard).
+    pub clean: f64,
+}
+
+impl GuardMixture {
+    /// The mixture of `components` (in key order: sums are taken in that order), each guard
+    /// set serving `lifetime` paths.
+    pub fn of(
+        components: &std::collections::BTreeMap<(u64, bool), f64>,
+        lifetime: Option<u64>,
+    ) -> Self {
+        let path = components
+            .iter()
+            .map(|((q, _), p)| p * f64::from_bits(*q))
+            .sum();
+        let clean = components
+            .iter()
+            .filter(|((_, targeted), _)| !targeted)
+            .map(|(_, p)| p)
+            .sum();
+        GuardMixture {
+            path,
+            law: ClientLaw::Guarded {
+                k_law: components.values().copied().collect(),
+                q: components.keys().map(|(q, _)| f64::from_bits(*q)).collect(),
+                lifetime,
+            },
+            clean,
+        }
+    }
+}
+
 /// The law of a client's paths that the client, first and guard metrics follow from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientLaw {

@@ -67,19 +67,34 @@ pub struct Laws {
 impl Laws {
     /// The laws of `scenario` under its closed forms.
     pub fn of(scenario: &Scenario) -> Laws {
+        if scenario.selection == Selection::Tor {
+            // One evaluation of the tor sums gives the path and the client law.
+            let law = tor::law(scenario).ok();
+            return Laws::of_tor(scenario, law.as_ref().map(|l| l.path), law);
+        }
         Laws::given(scenario, path_probability(scenario).value())
+    }
+
+    /// The laws of a tor scenario whose path probability in use is `p`, from its sums.
+    fn of_tor(scenario: &Scenario, p: Option<f64>, law: Option<tor::TorLaw>) -> Laws {
+        let (client, guard) = match (scenario.guards, law) {
+            (Some(_), Some(l)) => (Some(l.law), l.guard),
+            (Some(_), None) => (None, None),
+            (None, _) => (p.map(|p| client::ClientLaw::Independent { p }), None),
+        };
+        Laws {
+            path: p,
+            client,
+            guard,
+            paths: scenario.run.paths,
+        }
     }
 
     /// The laws when the path probability in use is `p`.
     pub fn given(scenario: &Scenario, p: Option<f64>) -> Laws {
-        if scenario.selection == Selection::Tor && scenario.guards.is_some() {
-            let law = tor::law(scenario).ok();
-            return Laws {
-                path: p,
-                client: law.as_ref().map(|l| l.law.clone()),
-                guard: law.and_then(|l| l.guard),
-                paths: scenario.run.paths,
-            };
+        if scenario.selection == Selection::Tor {
+            let law = scenario.guards.and(tor::law(scenario).ok());
+            return Laws::of_tor(scenario, p, law);
         }
         Laws {
             path: p,

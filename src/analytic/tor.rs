@@ -30,7 +30,7 @@
 //! more, the same relay at two positions, which only the fallback above allows: the sums
 //! answer 0 where no fallback can occur and decline otherwise.
 
-use super::client::ClientLaw;
+use super::client::{ClientLaw, GuardMixture};
 use crate::adversary::Target;
 use crate::model::tor::{EXIT, GUARD, MIDDLE, Order, TorRelays};
 use crate::scenario::Scenario;
@@ -48,7 +48,8 @@ pub struct TorLaw {
 /// The sums over one network, target and event.
 struct Sums<'a> {
     relays: &'a TorRelays,
-    groups: crate::model::tor::Groups,
+    /// C(r) for every relay, computed once.
+    conflicts: Vec<Vec<u32>>,
     /// Per position: t_p(r) (1 where the event does not look at p).
     t: [Vec<bool>; 3],
     /// W_p and S_p(all).
@@ -60,8 +61,8 @@ struct Sums<'a> {
 }
 
 impl Sums<'_> {
-    fn conflicts(&self, r: usize) -> Vec<u32> {
-        self.relays.conflicts_of(r, &self.groups)
+    fn conflicts(&self, r: usize) -> &[u32] {
+        &self.conflicts[r]
     }
 
     /// Z_p(A) and S_p(A) for a set A, or `None` when A excludes every eligible relay (the
@@ -112,7 +113,7 @@ impl Sums<'_> {
             if left.is_some() && self.relays.conflict(x, y) {
                 continue;
             }
-            sum += wy * self.middle(&union(cx, &self.conflicts(y)));
+            sum += wy * self.middle(&union(cx, self.conflicts(y)));
         }
         sum / left.map_or(self.total[b], |(z, _)| z)
     }
@@ -186,7 +187,10 @@ pub fn law(scenario: &Scenario) -> Result<TorLaw, String> {
         std::array::from_fn(|p| relays.weights[p].iter().filter(|&&w| w > 0.0).count());
     let sums = Sums {
         relays,
-        groups: relays.groups(),
+        conflicts: {
+            let groups = relays.groups();
+            (0..n).map(|r| relays.conflicts_of(r, &groups)).collect()
+        },
         t,
         total,
         target,
@@ -203,7 +207,7 @@ pub fn law(scenario: &Scenario) -> Result<TorLaw, String> {
         if w <= 0.0 || !sums.t[a][x] {
             return 0.0;
         }
-        w / total[a] * sums.after(x, b, &sums.conflicts(x))
+        w / total[a] * sums.after(x, b, sums.conflicts(x))
     };
     let Some(guards) = scenario.guards else {
         let path = (0..n).map(first).sum();
@@ -227,7 +231,7 @@ pub fn law(scenario: &Scenario) -> Result<TorLaw, String> {
                 if relays.weights[GUARD][g] <= 0.0 || !sums.t[GUARD][g] {
                     0.0
                 } else {
-                    sums.after(g, EXIT, &sums.conflicts(g))
+                    sums.after(g, EXIT, sums.conflicts(g))
                 }
             })
             .collect(),
@@ -249,7 +253,7 @@ pub fn law(scenario: &Scenario) -> Result<TorLaw, String> {
                     let kept = if sums.middle {
                         (0..n)
                             .filter(|&e| we[e] > 0.0 && sums.t[EXIT][e] && !relays.conflict(e, g))
-                            .map(|e| we[e] * sums.middle(&union(&sums.conflicts(e), &cg)))
+                            .map(|e| we[e] * sums.middle(&union(sums.conflicts(e), cg)))
                             .sum::<f64>()
                             / total[EXIT]
                     } else {
@@ -284,23 +288,11 @@ fn mixture(
     for g in (0..wg.len()).filter(|&g| wg[g] > 0.0) {
         *components.entry((q[g].to_bits(), member[g])).or_insert(0.0) += wg[g] / total;
     }
-    let path = components
-        .iter()
-        .map(|((q, _), p)| p * f64::from_bits(*q))
-        .sum();
-    let clean: f64 = components
-        .iter()
-        .filter(|((_, targeted), _)| !targeted)
-        .map(|(_, p)| p)
-        .sum();
+    let mixture = GuardMixture::of(&components, guards.lifetime);
     TorLaw {
-        path,
-        law: ClientLaw::Guarded {
-            k_law: components.values().copied().collect(),
-            q: components.keys().map(|(q, _)| f64::from_bits(*q)).collect(),
-            lifetime: guards.lifetime,
-        },
-        guard: Some(1.0 - clean.powf(guards.sets(paths) as f64)),
+        path: mixture.path,
+        law: mixture.law,
+        guard: Some(1.0 - mixture.clean.powf(guards.sets(paths) as f64)),
     }
 }
 

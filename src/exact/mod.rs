@@ -20,7 +20,7 @@
 //! probabilities: relative error about 1e-13 at the sizes allowed.
 
 use crate::adversary::{PathTest, Step};
-use crate::analytic::client::ClientLaw;
+use crate::analytic::client::{ClientLaw, GuardMixture};
 use crate::metric::Metric;
 use crate::scenario::Scenario;
 use crate::select::classes::{Candidate, Classes, Exclusion, Hop};
@@ -238,26 +238,10 @@ fn compute_classes(scenario: &Scenario, limit: u64) -> Result<Exact, TooLarge> {
     };
     sets.walk(&mut Vec::new(), 1.0).map_err(|_| too_large())?;
     let steps = sets.steps;
-    // One mixture component per (q, whether the set holds a target guard), in a stable order.
-    let mut components: Vec<((u64, bool), f64)> = sets.components.into_iter().collect();
-    components.sort_by_key(|c| c.0);
-    let path = components
-        .iter()
-        .map(|((q, _), p)| p * f64::from_bits(*q))
-        .sum();
-    let clean: f64 = components
-        .iter()
-        .filter(|((_, targeted), _)| !targeted)
-        .map(|(_, p)| p)
-        .sum();
-    let law = ClientLaw::Guarded {
-        k_law: components.iter().map(|(_, p)| *p).collect(),
-        q: components
-            .iter()
-            .map(|((q, _), _)| f64::from_bits(*q))
-            .collect(),
-        lifetime: guards.lifetime,
-    };
+    // One mixture component per (q, whether the set holds a target guard), in key order.
+    let components: std::collections::BTreeMap<(u64, bool), f64> =
+        sets.components.into_iter().collect();
+    let GuardMixture { path, law, clean } = GuardMixture::of(&components, guards.lifetime);
     Ok(Exact {
         path,
         law,
