@@ -26,12 +26,14 @@
 //! [`ClientLaw::Guarded`] with P(g) = w_G(g) / W_G. Several primary guards interact through
 //! the exits they conflict with; no sum is implemented for them.
 //!
-//! Target `any` (each relay its own entity): with one looked-at position, every circuit; with
-//! more, the same relay at two positions, which only the fallback above allows: the sums
-//! answer 0 where no fallback can occur and decline otherwise.
+//! The target is a focus: the relays t marks. Under `any` (entities are family components,
+//! or whatever `[network.entities]` made them) the events "entity k holds every looked-at
+//! hop" are disjoint, so each sum above is the sum over the entities of the same sum with the
+//! focus on that entity: I(x) under x's own entity, and q(g) = (g's entity's part) + the
+//! fresh-guard part Σ_{e∈C(g)} w_E(e) I(e) / W_E with each I(e) under e's entity. The cost is
+//! that of one target. With one looked-at position every circuit counts.
 
 use super::client::{ClientLaw, GuardMixture};
-use crate::adversary::Target;
 use crate::model::tor::{EXIT, GUARD, MIDDLE, Order, TorRelays};
 use crate::scenario::Scenario;
 
@@ -45,24 +47,57 @@ pub struct TorLaw {
     pub guard: Option<f64>,
 }
 
-/// The sums over one network, target and event.
+/// The sums over one network and event, for one focus: the relays whose label is `current`
+/// are the target (t_p above); moving the focus over every entity sums `any`.
 struct Sums<'a> {
     relays: &'a TorRelays,
     /// C(r) for every relay, computed once.
     conflicts: Vec<Vec<u32>>,
-    /// Per position: t_p(r) (1 where the event does not look at p).
-    t: [Vec<bool>; 3],
-    /// W_p and S_p(all).
+    /// The positions the event looks at.
+    looks: [bool; 3],
+    /// Each relay's label; the focus' relays carry `current`.
+    label: Vec<u32>,
+    current: u32,
+    /// The focus' relays, sorted.
+    members: Vec<usize>,
+    /// W_p and S_p(all) of the focus.
     total: [f64; 3],
     target: [f64; 3],
     /// Relays eligible at each position.
     eligible: [usize; 3],
-    middle: bool,
 }
 
 impl Sums<'_> {
     fn conflicts(&self, r: usize) -> &[u32] {
         &self.conflicts[r]
+    }
+
+    /// t_p(r).
+    #[inline]
+    fn t(&self, p: usize, r: usize) -> bool {
+        !self.looks[p] || self.label[r] == self.current
+    }
+
+    /// Moves the focus to the relays labelled `current`.
+    fn focus(&mut self, current: u32, members: Vec<usize>) {
+        self.current = current;
+        self.target = std::array::from_fn(|p| {
+            if self.looks[p] {
+                members.iter().map(|&r| self.relays.weights[p][r]).sum()
+            } else {
+                self.total[p]
+            }
+        });
+        self.members = members;
+    }
+
+    /// The relays that can carry t_p: the focus where p is looked at, else every relay.
+    fn candidates(&self, p: usize) -> Box<dyn Iterator<Item = usize> + '_> {
+        if self.looks[p] {
+            Box::new(self.members.iter().copied())
+        } else {
+            Box::new(0..self.relays.len())
+        }
     }
 
     /// Z_p(A) and S_p(A) for a set A, or `None` when A excludes every eligible relay (the
@@ -75,7 +110,7 @@ impl Sums<'_> {
             if w[r] > 0.0 {
                 excluded += 1;
                 weight += w[r];
-                if self.t[p][r] {
+                if self.t(p, r) {
                     target += w[r];
                 }
             }
@@ -85,7 +120,7 @@ impl Sums<'_> {
 
     /// The probability that a drawn middle carries t_M, given the relays in `avoid`.
     fn middle(&self, avoid: &[u32]) -> f64 {
-        if !self.middle {
+        if !self.looks[MIDDLE] {
             return 1.0;
         }
         match self.left(MIDDLE, avoid) {
@@ -98,7 +133,7 @@ impl Sums<'_> {
     /// `b` comes second.
     fn after(&self, x: usize, b: usize, cx: &[u32]) -> f64 {
         let left = self.left(b, cx);
-        if !self.middle {
+        if !self.looks[MIDDLE] {
             return match left {
                 Some((z, s)) => s / z,
                 None => self.target[b] / self.total[b],
@@ -106,8 +141,9 @@ impl Sums<'_> {
         }
         let w = &self.relays.weights[b];
         let mut sum = 0.0;
-        for (y, &wy) in w.iter().enumerate() {
-            if wy <= 0.0 || !self.t[b][y] {
+        for y in self.candidates(b) {
+            let wy = w[y];
+            if wy <= 0.0 || !self.t(b, y) {
                 continue;
             }
             if left.is_some() && self.relays.conflict(x, y) {
@@ -155,104 +191,93 @@ pub fn law(scenario: &Scenario) -> Result<TorLaw, String> {
         .tor
         .as_deref()
         .ok_or("the tor policy needs a tor network")?;
-    let event = scenario.adversary.event;
-    let looks = |p: usize| event.positions(3) >> p & 1 == 1;
+    if let Some(g) = scenario.guards
+        && g.count != 1
+    {
+        return Err(format!(
+            "the exact sums of the tor policy take one primary guard per client, not {}; use \
+             --method monte-carlo",
+            g.count
+        ));
+    }
+    let positions = scenario.adversary.event.positions(3);
+    let looks: [bool; 3] = std::array::from_fn(|p| positions >> p & 1 == 1);
     let n = relays.len();
-    let member: Vec<bool> = match &scenario.adversary.target {
-        Target::Any => return law_of_any(scenario, relays),
-        target => {
-            let members = target.members().unwrap_or(&[]);
-            (0..n)
-                .map(|r| members.contains(&scenario.network.operators[r].entity))
-                .collect()
+    let entity = |r: usize| scenario.network.operators[r].entity;
+    // The foci: the target's relays (label 1), or under `any` every entity's (label = entity).
+    let (label, foci): (Vec<u32>, Vec<Vec<usize>>) = match scenario.adversary.target.members() {
+        Some(members) => {
+            let label: Vec<u32> = (0..n)
+                .map(|r| u32::from(members.contains(&entity(r))))
+                .collect();
+            let focus = (0..n).filter(|&r| label[r] == 1).collect();
+            (label, vec![focus])
+        }
+        None => {
+            let mut foci = vec![Vec::new(); scenario.network.entities.len()];
+            for r in 0..n {
+                foci[entity(r)].push(r);
+            }
+            ((0..n).map(|r| entity(r) as u32).collect(), foci)
         }
     };
-    let t: [Vec<bool>; 3] = std::array::from_fn(|p| {
-        if looks(p) {
-            member.clone()
-        } else {
-            vec![true; n]
-        }
-    });
+    let any = scenario.adversary.target.members().is_none();
     let total: [f64; 3] = std::array::from_fn(|p| relays.weights[p].iter().sum());
-    let target: [f64; 3] = std::array::from_fn(|p| {
-        relays.weights[p]
-            .iter()
-            .zip(&t[p])
-            .filter(|(_, t)| **t)
-            .map(|(w, _)| w)
-            .sum()
-    });
-    let eligible: [usize; 3] =
-        std::array::from_fn(|p| relays.weights[p].iter().filter(|&&w| w > 0.0).count());
-    let sums = Sums {
+    let mut sums = Sums {
         relays,
         conflicts: {
             let groups = relays.groups();
             (0..n).map(|r| relays.conflicts_of(r, &groups)).collect()
         },
-        t,
+        looks,
+        label,
+        current: 1,
+        members: Vec::new(),
         total,
-        target,
-        eligible,
-        middle: looks(MIDDLE),
+        target: total,
+        eligible: std::array::from_fn(|p| relays.weights[p].iter().filter(|&&w| w > 0.0).count()),
     };
     let (a, b) = match relays.rules.order {
         Order::ExitFirst => (EXIT, GUARD),
         Order::GuardFirst => (GUARD, EXIT),
     };
-    // I(x) for every x that can come first and count.
-    let first = |x: usize| -> f64 {
+    // I(x) for x drawn first, under the focus.
+    let first = |sums: &Sums, x: usize| -> f64 {
         let w = relays.weights[a][x];
-        if w <= 0.0 || !sums.t[a][x] {
+        if w <= 0.0 || !sums.t(a, x) {
             return 0.0;
         }
         w / total[a] * sums.after(x, b, sums.conflicts(x))
     };
-    let Some(guards) = scenario.guards else {
-        let path = (0..n).map(first).sum();
-        return Ok(TorLaw {
-            path,
-            law: ClientLaw::Independent { p: path },
-            guard: None,
-        });
-    };
-    if guards.count != 1 {
-        return Err(format!(
-            "the exact sums of the tor policy take one primary guard per client, not {}; use \
-             --method monte-carlo",
-            guards.count
-        ));
-    }
-    // q(g) for every guard g.
-    let q: Vec<f64> = match relays.rules.order {
-        Order::GuardFirst => (0..n)
-            .map(|g| {
-                if relays.weights[GUARD][g] <= 0.0 || !sums.t[GUARD][g] {
-                    0.0
-                } else {
-                    sums.after(g, EXIT, sums.conflicts(g))
-                }
-            })
-            .collect(),
-        Order::ExitFirst => {
-            // F(e) = I(e) for the exits the fallback can meet, weighted.
-            let we = &relays.weights[EXIT];
-            let fresh: Vec<f64> = (0..n).map(first).collect();
-            (0..n)
-                .map(|g| {
-                    if relays.weights[GUARD][g] <= 0.0 {
-                        return 0.0;
-                    }
+    // Per relay: I(x) summed over the foci (the foci's events are disjoint); and with a guard,
+    // the part of q(g) its own focus gives (guard first: all of it; exit first: the circuits
+    // that keep g).
+    let mut fresh = vec![0.0; n];
+    let mut own = vec![0.0; n];
+    let one_look = looks.iter().filter(|&&l| l).count() == 1;
+    for (current, focus) in foci.into_iter().enumerate() {
+        if focus.is_empty() || (any && one_look) {
+            continue;
+        }
+        sums.focus(if any { current as u32 } else { 1 }, focus);
+        let xs: Vec<usize> = sums.candidates(a).collect();
+        for x in xs {
+            fresh[x] += first(&sums, x);
+        }
+        if scenario.guards.is_none() {
+            continue;
+        }
+        let wg = &relays.weights[GUARD];
+        let we = &relays.weights[EXIT];
+        let gs: Vec<usize> = sums.members.clone();
+        for g in gs.into_iter().filter(|&g| wg[g] > 0.0 && sums.t(GUARD, g)) {
+            own[g] = match relays.rules.order {
+                Order::GuardFirst => sums.after(g, EXIT, sums.conflicts(g)),
+                Order::ExitFirst => {
                     let cg = sums.conflicts(g);
-                    // Exits that conflict with g send the circuit to a fresh guard.
-                    let conflicting: f64 = cg.iter().map(|&e| fresh[e as usize]).sum();
-                    if !sums.t[GUARD][g] {
-                        return conflicting;
-                    }
-                    let kept = if sums.middle {
-                        (0..n)
-                            .filter(|&e| we[e] > 0.0 && sums.t[EXIT][e] && !relays.conflict(e, g))
+                    if sums.looks[MIDDLE] {
+                        sums.candidates(EXIT)
+                            .filter(|&e| we[e] > 0.0 && sums.t(EXIT, e) && !relays.conflict(e, g))
                             .map(|e| we[e] * sums.middle(&union(sums.conflicts(e), cg)))
                             .sum::<f64>()
                             / total[EXIT]
@@ -260,16 +285,49 @@ pub fn law(scenario: &Scenario) -> Result<TorLaw, String> {
                         let s: f64 = cg
                             .iter()
                             .map(|&e| e as usize)
-                            .filter(|&e| sums.t[EXIT][e])
+                            .filter(|&e| sums.t(EXIT, e))
                             .map(|e| we[e])
                             .sum();
-                        (target[EXIT] - s) / total[EXIT]
-                    };
-                    kept + conflicting
-                })
-                .collect()
+                        (sums.target[EXIT] - s) / total[EXIT]
+                    }
+                }
+            };
         }
+        // A guard that is not the target's keeps no circuit it compromises; outside `any`
+        // that is every relay outside the focus, and (guard first) the entry event's q(g)
+        // for such g is 0 as well.
+    }
+    if any && one_look {
+        // Every circuit's one looked-at hop belongs to some entity.
+        fresh = (0..n).map(|x| relays.weights[a][x] / total[a]).collect();
+        own = vec![1.0; n];
+    }
+    let Some(guards) = scenario.guards else {
+        let path = fresh.iter().sum();
+        return Ok(TorLaw {
+            path,
+            law: ClientLaw::Independent { p: path },
+            guard: None,
+        });
     };
+    let q: Vec<f64> = match relays.rules.order {
+        Order::GuardFirst => own,
+        Order::ExitFirst => (0..n)
+            .map(|g| {
+                if relays.weights[GUARD][g] <= 0.0 {
+                    return 0.0;
+                }
+                // Exits that conflict with g send the circuit to a fresh guard.
+                let conflicting: f64 = if any && one_look {
+                    0.0
+                } else {
+                    sums.conflicts(g).iter().map(|&e| fresh[e as usize]).sum()
+                };
+                own[g] + conflicting
+            })
+            .collect(),
+    };
+    let member: Vec<bool> = (0..n).map(|g| any || sums.label[g] == 1).collect();
     Ok(mixture(relays, &q, &member, guards, scenario.run.paths))
 }
 
@@ -294,59 +352,6 @@ fn mixture(
         law: mixture.law,
         guard: Some(1.0 - mixture.clean.powf(guards.sets(paths) as f64)),
     }
-}
-
-/// Target `any`: see the module's notes.
-fn law_of_any(scenario: &Scenario, relays: &TorRelays) -> Result<TorLaw, String> {
-    let looked = scenario.adversary.event.positions(3).count_ones();
-    let p = if looked == 1 {
-        1.0
-    } else {
-        // The same relay twice needs the fallback, which needs a position whose eligible
-        // relays all conflict with one relay or two.
-        let groups = relays.groups();
-        let eligible: [usize; 3] =
-            std::array::from_fn(|p| relays.weights[p].iter().filter(|&&w| w > 0.0).count());
-        let excluded = |p: usize, r: usize| {
-            relays
-                .conflicts_of(r, &groups)
-                .iter()
-                .filter(|&&x| relays.weights[p][x as usize] > 0.0)
-                .count()
-        };
-        let most: [usize; 3] =
-            std::array::from_fn(|p| (0..relays.len()).map(|r| excluded(p, r)).max().unwrap_or(0));
-        if (0..3).any(|p| 2 * most[p] >= eligible[p]) {
-            return Err(
-                "target `any` on a network this small: a position may run out of allowed relays, \
-                 and no sum is implemented for that; use --method monte-carlo"
-                    .into(),
-            );
-        }
-        0.0
-    };
-    let guard = scenario.guards.map(|_| 1.0);
-    if let Some(g) = scenario.guards
-        && g.count != 1
-    {
-        return Err(format!(
-            "the exact sums of the tor policy take one primary guard per client, not {}; use \
-             --method monte-carlo",
-            g.count
-        ));
-    }
-    Ok(TorLaw {
-        path: p,
-        law: match scenario.guards {
-            None => ClientLaw::Independent { p },
-            Some(g) => ClientLaw::Guarded {
-                k_law: vec![1.0],
-                q: vec![p],
-                lifetime: g.lifetime,
-            },
-        },
-        guard,
-    })
 }
 
 #[cfg(test)]

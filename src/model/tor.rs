@@ -10,19 +10,67 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 /// The operators of a Tor network: one per relay, named by its fingerprint, in consensus
-/// order (so operator i is relay i). Entities group them (`[network.entities]`, a target).
+/// order (so operator i is relay i). A relay's entity is its family component (see
+/// [`components`]; named by [`family_name`]), or the relay itself when it has no family; the
+/// target `any` and `[network.entities]` read them.
 pub fn network_of(documents: &TorNetwork) -> Result<Network, String> {
+    let relays = &documents.relays;
+    let mut entity: Vec<Option<String>> = vec![None; relays.len()];
+    for component in components(&families(relays)) {
+        if component.len() > 1 {
+            let first = &relays[component[0]];
+            let name = family_name(&first.nickname, &first.fingerprint);
+            for r in component {
+                entity[r] = Some(name.clone());
+            }
+        }
+    }
     Network::from_specs(
-        documents
-            .relays
+        relays
             .iter()
-            .map(|r| OperatorSpec {
+            .zip(entity)
+            .map(|(r, entity)| OperatorSpec {
                 name: r.fingerprint.clone(),
-                entity: None,
+                entity,
                 size: Size::Servers(1),
             })
             .collect(),
     )
+}
+
+/// The family components: relays joined by mutual family declarations taken transitively (an
+/// operator in practice; two relays of one component may still share a path when neither
+/// lists the other), each sorted, in the order of their first relay.
+pub fn components(families: &[Vec<u32>]) -> Vec<Vec<usize>> {
+    let n = families.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for (a, family) in families.iter().enumerate() {
+        for &b in family {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b as usize));
+            if ra != rb {
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for r in 0..n {
+        let g = root(&mut parent, r);
+        groups.entry(g).or_default().push(r);
+    }
+    groups.into_values().collect()
+}
+
+/// The entity name of the family component whose first relay (in consensus order) is this
+/// one. The full fingerprint keeps names of distinct components distinct.
+pub fn family_name(nickname: &str, fingerprint: &str) -> String {
+    format!("family of {nickname} (${fingerprint})")
 }
 
 /// The three positions of a Tor circuit, as path positions (hop 1 is the guard).
@@ -303,6 +351,28 @@ impl TorRelays {
             }
         }
         groups
+    }
+
+    /// The family components of these relays ([`components`]).
+    pub fn components(&self) -> Vec<Vec<usize>> {
+        components(&self.families)
+    }
+
+    /// The family component of relay `r`, sorted.
+    pub fn component_of(&self, r: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.len()];
+        let (mut out, mut next) = (vec![r], 0);
+        seen[r] = true;
+        while next < out.len() {
+            for &b in &self.families[out[next]] {
+                if !std::mem::replace(&mut seen[b as usize], true) {
+                    out.push(b as usize);
+                }
+            }
+            next += 1;
+        }
+        out.sort_unstable();
+        out
     }
 
     /// The relay with this fingerprint (40 hex digits, `$` optional, any case).

@@ -74,7 +74,7 @@ fn tor_network(scenario: &Scenario, relays: &TorRelays, top: usize) -> NetworkRe
             }
         })
         .collect();
-    let groups = family_groups(relays);
+    let groups = relays.components();
     let totals: [f64; 3] = std::array::from_fn(|p| relays.weights[p].iter().sum());
     let rows: Vec<(String, usize, [f64; 3])> = groups
         .iter()
@@ -152,31 +152,4 @@ fn ranked(rows: &[(String, usize, [f64; 3])], top: usize) -> Vec<FamilyRow> {
         }
     }
     out
-}
-
-/// The relays grouped by mutual family, transitively closed (union-find), each group sorted.
-fn family_groups(relays: &TorRelays) -> Vec<Vec<usize>> {
-    let n = relays.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
-    for a in 0..n {
-        for &b in &relays.families[a] {
-            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b as usize));
-            if ra != rb {
-                parent[ra.max(rb)] = ra.min(rb);
-            }
-        }
-    }
-    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for r in 0..n {
-        let g = root(&mut parent, r);
-        groups.entry(g).or_default().push(r);
-    }
-    groups.into_values().collect()
 }

@@ -135,11 +135,15 @@ fn tor_target(
                 .as_str()
                 .ok_or_else(|| format!("{value}; expected one relay fingerprint"))?;
             let r = relay(fp)?;
-            let mut chosen: Vec<usize> = std::iter::once(r)
-                .chain(relays.families[r].iter().map(|&x| x as usize))
-                .collect();
-            chosen.sort_unstable();
-            Ok((format!("family of {}", relays.nicknames[r]), chosen))
+            let chosen = relays.component_of(r);
+            let first = chosen[0];
+            Ok((
+                crate::model::tor::family_name(
+                    &relays.nicknames[first],
+                    &relays.fingerprints[first],
+                ),
+                chosen,
+            ))
         }
         _ => {
             let blocks = strings("an IPv4 block such as \"5.9.0.0/16\"")?

@@ -30,6 +30,24 @@ mod tor_scenarios;
 
 use std::path::{Path, PathBuf};
 
+/// A large hosting provider's blocks: Hetzner's best-known /16s (a target on real Tor
+/// networks).
+pub const HETZNER_BLOCKS: [&str; 13] = [
+    "5.9.0.0/16",
+    "88.99.0.0/16",
+    "78.46.0.0/15",
+    "136.243.0.0/16",
+    "144.76.0.0/16",
+    "148.251.0.0/16",
+    "176.9.0.0/16",
+    "178.63.0.0/16",
+    "46.4.0.0/16",
+    "94.130.0.0/16",
+    "95.216.0.0/16",
+    "159.69.0.0/16",
+    "116.202.0.0/16",
+];
+
 /// The `pathrisk` binary under test.
 pub fn pathrisk() -> assert_cmd::Command {
     assert_cmd::cargo::cargo_bin_cmd!("pathrisk")

@@ -1,6 +1,8 @@
 //! The `tor` policy on a small hand-made network whose every rule bites (families by
 //! fingerprint and by nickname, one-sided family lines, a shared /16, BadExit, MiddleOnly, an
-//! exit by policy without the Exit flag, a guard whose policy accepts the port): the exact sums
+//! exit by policy without the Exit flag, a guard whose policy accepts the port, a family
+//! component of six relays joined by mutual declarations of which some may share a path):
+//! the exact sums
 //! against a brute-force enumeration written here from the rules' words, and the fast and the
 //! reference draws against both; then on the real 2019-12-15 snapshot.
 
@@ -73,13 +75,22 @@ fn relay(
 /// The hand-made network: see the module's notes.
 fn relays() -> Vec<Relay> {
     vec![
-        relay("g1", 50, &[G], [10, 1, 0, 1], "443", &["g2"]),
-        relay("g2", 30, &[G], [10, 2, 0, 1], "", &["G1"]),
+        relay("g1", 50, &[G], [10, 1, 0, 1], "443", &["g2", "m2"]),
+        relay("g2", 30, &[G], [10, 2, 0, 1], "", &["G1", "m3"]),
         relay("d1", 40, &[G, &[Flag::Exit]], [10, 3, 0, 1], "80,443", &[]),
         relay("e1", 60, &[E], [10, 1, 0, 2], "443", &["m2"]),
         relay("e2", 20, &[E], [10, 4, 0, 1], "1-65535", &["g2"]),
         relay("m1", 70, &[M], [10, 5, 0, 1], "", &[]),
-        relay("m2", 10, &[M], [10, 5, 0, 2], "", &["e1"]),
+        relay("m2", 10, &[M], [10, 5, 0, 2], "", &["e1", "e4", "g1"]),
+        relay("m3", 12, &[M], [10, 10, 0, 1], "443", &["g2"]),
+        relay(
+            "e4",
+            35,
+            &[G, &[Flag::Exit]],
+            [10, 11, 0, 1],
+            "443",
+            &["m2"],
+        ),
         relay("bad", 25, &[E, &[Flag::BadExit]], [10, 6, 0, 1], "443", &[]),
         relay(
             "mo",
@@ -159,8 +170,13 @@ fn scenario(
                 .clone()
         })
         .collect();
-    network.assign_entity("target", &fingerprints).unwrap();
-    let e = network.entity_index("target").unwrap();
+    // No relay named: target `any`, whose entities are the family components.
+    let target = if fingerprints.is_empty() {
+        Target::Any
+    } else {
+        network.assign_entity("target", &fingerprints).unwrap();
+        Target::Entity(network.entity_index("target").unwrap())
+    };
     Scenario {
         name: "tor-test".into(),
         description: String::new(),
@@ -168,10 +184,7 @@ fn scenario(
         network,
         hops: 3,
         selection: Selection::Tor,
-        adversary: Adversary {
-            target: Target::Entity(e),
-            event,
-        },
+        adversary: Adversary { target, event },
         guards,
         rules: Default::default(),
         run: RunSettings {
@@ -190,9 +203,45 @@ struct Oracle {
     w: [Vec<f64>; 3],
     conflict: Vec<Vec<bool>>,
     member: Vec<bool>,
+    /// Under `any`: each relay's family component (mutual declarations, transitively).
+    component: Option<Vec<usize>>,
 }
 
 impl Oracle {
+    /// The oracle of target `any`: one family component holds every looked-at hop.
+    fn any(doc: &TorNetwork) -> Oracle {
+        let mut oracle = Oracle::new(doc, &[]);
+        let rs = &doc.relays;
+        let n = rs.len();
+        let lists = |a: &Relay, b: &Relay| {
+            a.microdesc.family.iter().any(|f| match f {
+                FamilyEntry::Nickname(x) => x.eq_ignore_ascii_case(&b.nickname),
+                FamilyEntry::Fingerprint(fp) => *fp == b.fingerprint,
+            })
+        };
+        // Reachability over mutual declarations, by repeated relaxation.
+        let mut joined: Vec<Vec<bool>> = (0..n)
+            .map(|a| {
+                (0..n)
+                    .map(|b| a == b || (lists(&rs[a], &rs[b]) && lists(&rs[b], &rs[a])))
+                    .collect()
+            })
+            .collect();
+        for k in 0..n {
+            for a in 0..n {
+                for b in 0..n {
+                    joined[a][b] = joined[a][b] || (joined[a][k] && joined[k][b]);
+                }
+            }
+        }
+        oracle.component = Some(
+            (0..n)
+                .map(|a| (0..n).find(|&b| joined[a][b]).unwrap())
+                .collect(),
+        );
+        oracle
+    }
+
     fn new(doc: &TorNetwork, target: &[&str]) -> Oracle {
         let bw = bandwidth_weights();
         let rs = &doc.relays;
@@ -262,6 +311,7 @@ impl Oracle {
                 .iter()
                 .map(|r| target.contains(&r.nickname.as_str()))
                 .collect(),
+            component: None,
         }
     }
 
@@ -279,6 +329,13 @@ impl Oracle {
     }
 
     fn hit(&self, event: Event, g: usize, m: usize, e: usize) -> bool {
+        if let Some(c) = &self.component {
+            return match event {
+                Event::FullPath => c[g] == c[m] && c[m] == c[e],
+                Event::Ends => c[g] == c[e],
+                Event::Entry => true,
+            };
+        }
         match event {
             Event::FullPath => self.member[g] && self.member[m] && self.member[e],
             Event::Ends => self.member[g] && self.member[e],
@@ -399,6 +456,74 @@ fn the_sums_equal_a_brute_force_enumeration_of_every_circuit() {
         }
     }
     assert!(nonzero >= 15, "too few targets are ever hit: {nonzero}");
+}
+
+#[test]
+fn under_any_the_sums_equal_the_enumeration_over_family_components() {
+    let doc = documents(relays());
+    let network = pathrisk::model::tor::network_of(&doc).unwrap();
+    // g1, g2, m2, e1, e4 and m3 are one component; every other relay its own entity.
+    let entity = |n: &str| {
+        let r = doc.relays.iter().position(|r| r.nickname == n).unwrap();
+        network.operators[r].entity
+    };
+    assert!(
+        ["g2", "m2", "e1", "e4", "m3"]
+            .iter()
+            .all(|n| entity(n) == entity("g1"))
+    );
+    assert_eq!(network.entities.len(), doc.relays.len() - 5);
+    let oracle = Oracle::any(&doc);
+    for order in Order::ALL {
+        for event in Event::ALL {
+            let s = scenario(&doc, order, &[], event, None, 1);
+            let sums = Laws::of(&s).path.unwrap();
+            let brute = oracle.fresh(order, event);
+            assert!(
+                (sums - brute).abs() <= 1e-12,
+                "any {order:?} {event:?}: sums {sums} enumeration {brute}"
+            );
+            // Ends and full path hit through relays of one component that list each other
+            // not; entry is every circuit.
+            match event {
+                Event::Entry => assert!((brute - 1.0).abs() < 1e-12),
+                _ => assert!(brute > 0.01, "{order:?} {event:?}: {brute}"),
+            }
+            for lifetime in [None, Some(3)] {
+                let guards = Some(Guards { count: 1, lifetime });
+                let s = scenario(&doc, order, &[], event, guards, 7);
+                let (sums, brute) = (
+                    Laws::of(&s).metric(Metric::Client).unwrap(),
+                    oracle.client(order, event, 7, lifetime),
+                );
+                assert!(
+                    (sums - brute).abs() <= 1e-12,
+                    "any {order:?} {event:?} {lifetime:?}: client {sums} vs {brute}"
+                );
+            }
+        }
+    }
+    // And the draws agree with them.
+    for order in Order::ALL {
+        for guards in [
+            None,
+            Some(Guards {
+                count: 1,
+                lifetime: Some(3),
+            }),
+        ] {
+            let mut s = scenario(&doc, order, &[], Event::FullPath, guards, 5);
+            s.run.seed = 31;
+            let outcome = simulate(&s, SamplerKind::Fast);
+            for row in &report::analyse(&s, &outcome, ALPHA).results {
+                assert_eq!(
+                    row.verdict,
+                    Verdict::Agree,
+                    "any {order:?} {guards:?}: {row:?}"
+                );
+            }
+        }
+    }
 }
 
 fn simulate(s: &Scenario, sampler: SamplerKind) -> Outcome {
@@ -526,22 +651,7 @@ fn on_the_real_snapshot_the_draws_agree_with_the_sums() {
         return;
     };
     let doc = snapshot(&data);
-    // A large hosting provider's blocks: Hetzner's best-known /16s.
-    let blocks = [
-        "5.9.0.0/16",
-        "88.99.0.0/16",
-        "78.46.0.0/15",
-        "136.243.0.0/16",
-        "144.76.0.0/16",
-        "148.251.0.0/16",
-        "176.9.0.0/16",
-        "178.63.0.0/16",
-        "46.4.0.0/16",
-        "94.130.0.0/16",
-        "95.216.0.0/16",
-        "159.69.0.0/16",
-        "116.202.0.0/16",
-    ];
+    let blocks = crate::HETZNER_BLOCKS;
     let in_blocks: Vec<&str> = doc
         .relays
         .iter()

@@ -77,6 +77,65 @@ fn a_tor_run_agrees_with_its_exact_sums() {
 }
 
 #[test]
+fn family_of_takes_the_family_component_and_any_counts_components() {
+    let Some(data) = real_data("family_of_takes_the_family_component_and_any_counts_components")
+    else {
+        return;
+    };
+    let parse = |target: &str| {
+        let text = scenario_text(&data, "", target, "");
+        Scenario::parse(&text, "family.toml", Path::new("."), "family").unwrap()
+    };
+    let s = parse("\"any\"");
+    let relays = s.tor.clone().unwrap();
+    // A relay whose component is more than the relays that list it back: families that are
+    // not cliques exist in the real documents.
+    let wider = (0..relays.len())
+        .find(|&r| relays.component_of(r).len() > 1 + relays.families[r].len())
+        .expect("a family component that is not a clique");
+    let component = relays.component_of(wider);
+    // Every relay of the component is the same entity under `any`, and no other relay is.
+    let entity = s.network.operators[wider].entity;
+    let same: Vec<usize> = (0..relays.len())
+        .filter(|&r| s.network.operators[r].entity == entity)
+        .collect();
+    assert_eq!(same, component);
+    assert_eq!(s.network.entities.len(), relays.components().len());
+    // family_of names the component, from any of its relays.
+    for &r in [component[0], wider, *component.last().unwrap()].iter() {
+        let f = parse(&format!("{{ family_of = \"{}\" }}", relays.fingerprints[r]));
+        let pathrisk::adversary::Target::Entity(e) = f.adversary.target else {
+            panic!("family_of is one entity");
+        };
+        let chosen: Vec<usize> = (0..relays.len())
+            .filter(|&x| f.network.operators[x].entity == e)
+            .collect();
+        assert_eq!(chosen, component, "family_of {}", relays.fingerprints[r]);
+    }
+    // `any` sums over the components (relays of one family never share a circuit, so only
+    // components that are not cliques count: a small number).
+    let p_any = Laws::of(&s).path.unwrap();
+    let by_component: f64 = relays
+        .components()
+        .iter()
+        .filter(|c| c.len() > 1)
+        .map(|c| {
+            Laws::of(&parse(&format!(
+                "{{ family_of = \"{}\" }}",
+                relays.fingerprints[c[0]]
+            )))
+            .path
+            .unwrap()
+        })
+        .sum();
+    assert!(p_any > 0.0 && p_any < 0.01, "{p_any}");
+    assert!(
+        (p_any - by_component).abs() <= 1e-9 * p_any,
+        "{p_any} vs {by_component}"
+    );
+}
+
+#[test]
 fn an_adversary_joins_with_the_bandwidth_weights_recomputed() {
     let Some(data) = real_data("an_adversary_joins_with_the_bandwidth_weights_recomputed") else {
         return;
