@@ -17,6 +17,16 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
 
+#[cfg(feature = "arti")]
+mod arti;
+
+/// W6's snapshot: the newest complete one (docs/tor.md).
+macro_rules! w6_snapshot {
+    () => {
+        "$PATHRISK_DATA/tor/2019-12-15T1300"
+    };
+}
+
 /// A named workload.
 pub struct Workload {
     pub id: &'static str,
@@ -53,7 +63,15 @@ pub const WORKLOADS: [Workload; 6] = [
     Workload {
         id: "W6",
         what: "Tor of 2019-12-15 (real data), tor rules, Hetzner's blocks, ends, 1 guard, 1000 paths",
-        toml: "[network]\ntor = { consensus = \"$PATHRISK_DATA/tor/2019-12-15T1300/cached-microdesc-consensus.xz\", microdescriptors = [\"$PATHRISK_DATA/tor/2019-12-15T1300/cached-microdescs.xz\", \"$PATHRISK_DATA/tor/2019-12-15T1300/cached-microdescs.new.xz\"] }\n[path]\nselection = \"tor\"\n[adversary]\ntarget = { ipv4 = [\"5.9.0.0/16\", \"46.4.0.0/16\", \"78.46.0.0/15\", \"88.198.0.0/16\", \"88.99.0.0/16\", \"136.243.0.0/16\", \"138.201.0.0/16\", \"144.76.0.0/16\", \"148.251.0.0/16\", \"159.69.0.0/16\", \"176.9.0.0/16\", \"178.63.0.0/16\", \"195.201.0.0/16\", \"94.130.0.0/16\", \"95.216.0.0/16\", \"95.217.0.0/16\", \"116.202.0.0/16\", \"116.203.0.0/16\"] }\nevent = \"ends\"\n[guards]\ncount = 1\n[run]\npaths = 1000\n",
+        toml: concat!(
+            "[network]\ntor = { consensus = \"",
+            w6_snapshot!(),
+            "/cached-microdesc-consensus.xz\", microdescriptors = [\"",
+            w6_snapshot!(),
+            "/cached-microdescs.xz\", \"",
+            w6_snapshot!(),
+            "/cached-microdescs.new.xz\"] }\n[path]\nselection = \"tor\"\n[adversary]\ntarget = { ipv4 = [\"5.9.0.0/16\", \"46.4.0.0/16\", \"78.46.0.0/15\", \"88.198.0.0/16\", \"88.99.0.0/16\", \"136.243.0.0/16\", \"138.201.0.0/16\", \"144.76.0.0/16\", \"148.251.0.0/16\", \"159.69.0.0/16\", \"176.9.0.0/16\", \"178.63.0.0/16\", \"195.201.0.0/16\", \"94.130.0.0/16\", \"95.216.0.0/16\", \"95.217.0.0/16\", \"116.202.0.0/16\", \"116.203.0.0/16\"] }\nevent = \"ends\"\n[guards]\ncount = 1\n[run]\npaths = 1000\n"
+        ),
     },
 ];
 
@@ -185,6 +203,42 @@ fn naive_tor_hits(
             hits
         })
         .sum()
+}
+
+/// W6's peer: ns per circuit of Arti's own selectors on W6's network (one thread, Arti's
+/// guard-first order, one guard per 1000 circuits as W6 keeps it), medians of `runs`; or why
+/// it was not measured.
+pub fn arti_peer_ns(runs: usize) -> std::result::Result<f64, String> {
+    #[cfg(feature = "arti")]
+    {
+        let file = |name: &str| {
+            crate::scenario::data::resolve(&format!("{}/{name}", w6_snapshot!()), Path::new("."))
+                .map_err(|e| e.to_string())
+        };
+        let netdir = arti::netdir(
+            &file("cached-microdesc-consensus.xz")?,
+            &[
+                file("cached-microdescs.xz")?,
+                file("cached-microdescs.new.xz")?,
+            ],
+        )
+        .map_err(|e| e.to_string())?;
+        // Milliseconds a circuit (each draw scans every relay): a few hundred are enough.
+        Ok(median(
+            (0..runs.max(1))
+                .map(|_| arti::circuit_ns(&netdir, 300, 1000))
+                .collect(),
+        ))
+    }
+    #[cfg(not(feature = "arti"))]
+    {
+        let _ = runs;
+        Err(
+            "not built in; `cargo run --release --features arti -- bench --only W6` measures \
+             Arti's selectors"
+                .into(),
+        )
+    }
 }
 
 /// ns per path of the floor: one 64-bit draw from the engine's generator and one compare.
@@ -443,6 +497,16 @@ pub fn run(options: &BenchOptions, out: &mut dyn std::io::Write) -> Result<()> {
     let rows = measure(options)?;
     if !rows.is_empty() {
         emit(table(&rows, threads))?;
+    }
+    if let Some(w6) = rows.iter().find(|r| r.id == "W6") {
+        emit(match arti_peer_ns(options.runs) {
+            Ok(arti) => format!(
+                "W6 peer: Arti's own selectors (tor-relay-selection 0.47, guard first, 1T) \
+                 {arti:.0} ns per circuit; pathrisk W6 1T/Arti = 1/{:.0}\n",
+                arti / w6.fast_1
+            ),
+            Err(why) => format!("W6 peer: Arti's own selectors {why}\n"),
+        })?;
     }
     if options.wants("reproduce") {
         let r = measure_reproduce(options)?;

@@ -466,7 +466,8 @@ fn arti_s_rules_differ_in_known_ways_each_moving_ends_by_a_measured_amount() {
     let member = u.in_target();
     let wg = &u.ours.weights[GUARD];
     let share = |inside: bool| {
-        let pick = |r: usize| !inside || u.at.iter().position(|&x| x == r).is_some_and(|i| member[i]);
+        let pick =
+            |r: usize| !inside || u.at.iter().position(|&x| x == r).is_some_and(|i| member[i]);
         let all: f64 = (0..wg.len()).filter(|&r| pick(r)).map(|r| wg[r]).sum();
         let refused: f64 = (0..wg.len())
             .filter(|&r| pick(r) && u.kind[r] == Some(Difference::DirCache))
