@@ -28,9 +28,11 @@ use crate::engine::{ChunkLayout, EngineConfig};
 use crate::error::{InputError, Result};
 use crate::scenario::Scenario;
 use crate::select::classes::{Candidate, Classes, Hop};
-use rand::RngExt;
 use rand::distr::Distribution;
+use rand::{Rng, RngExt};
 use rand_distr::weighted::WeightedAliasIndex;
+
+mod tor;
 
 /// Smallest probability a tilted hop gives the needed candidates.
 pub const TILT: f64 = 0.5;
@@ -135,6 +137,15 @@ pub struct Outcome {
     pub elapsed_seconds: f64,
 }
 
+/// What the estimators draw: paths by the policy, and tilted paths with their likelihood
+/// ratio.
+trait Paths {
+    /// Whether a path drawn by the policy is compromised.
+    fn plain_path<R: Rng + ?Sized>(&mut self, rng: &mut R) -> bool;
+    /// A tilted path: whether it is compromised and its likelihood ratio.
+    fn tilted_path<R: Rng + ?Sized>(&mut self, rng: &mut R) -> (bool, f64);
+}
+
 /// Draws paths by class, plainly or tilted.
 struct Sampler<'a> {
     classes: &'a Classes,
@@ -188,9 +199,10 @@ impl Sampler<'_> {
         self.labels.push(self.classes.label(hop));
         self.test.after(&self.labels)
     }
+}
 
-    /// Whether a path drawn by the policy is compromised.
-    fn plain_path<R: RngExt + ?Sized>(&mut self, rng: &mut R) -> bool {
+impl Paths for Sampler<'_> {
+    fn plain_path<R: Rng + ?Sized>(&mut self, rng: &mut R) -> bool {
         self.prefix.clear();
         self.labels.clear();
         loop {
@@ -203,8 +215,7 @@ impl Sampler<'_> {
         }
     }
 
-    /// A tilted path: whether it is compromised and its likelihood ratio.
-    fn tilted_path<R: RngExt + ?Sized>(&mut self, rng: &mut R) -> (bool, f64) {
+    fn tilted_path<R: Rng + ?Sized>(&mut self, rng: &mut R) -> (bool, f64) {
         self.prefix.clear();
         self.labels.clear();
         let mut ratio = 1.0;
@@ -255,14 +266,6 @@ impl Sampler<'_> {
 
 /// Refuses what importance sampling does not cover.
 pub fn supports(scenario: &Scenario) -> std::result::Result<(), InputError> {
-    if scenario.selection == crate::select::Selection::Tor {
-        return Err(InputError::new(
-            &scenario.source,
-            "--method importance",
-            "importance sampling does not draw tor circuits yet; use --method exact (the tor \
-             policy's sums are exact and take milliseconds) or --method monte-carlo",
-        ));
-    }
     if scenario.guards.is_some() {
         return Err(InputError::new(
             &scenario.source,
@@ -286,86 +289,107 @@ pub fn simulate(
     let start = std::time::Instant::now();
     let pool = crate::engine::thread_pool(config.threads)?;
     let full = PathTest::new(&scenario.network, &scenario.adversary, scenario.hops);
-    let classes = Classes::new(
-        &scenario.network,
-        scenario.selection,
-        &scenario.rules,
-        &full,
-        scenario.hops,
-    );
-    let tables: Vec<Option<WeightedAliasIndex<f64>>> = (0..scenario.hops)
-        .map(|i| {
-            let w: Vec<f64> = (0..classes.classes.len())
-                .map(|c| classes.weight(i, c) * classes.classes[c].count as f64)
-                .collect();
-            WeightedAliasIndex::new(w).ok()
-        })
-        .collect();
     let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
-    let m = scenario.run.paths;
-    let make = || Sampler {
-        classes: &classes,
-        test: &classes.test,
-        hops: scenario.hops,
-        tables: tables.clone(),
-        candidates: Vec::new(),
-        prefix: Vec::new(),
-        labels: Vec::new(),
-    };
-    let (mut path, mut client) = (Sums::default(), Sums::default());
-    pool.install(|| {
-        crate::engine::run_chunks(
-            scenario.run.seed,
-            &layout,
-            0..layout.chunks,
-            progress,
-            make,
-            |sampler, rng, clients| {
-                let (mut path, mut client) = (Sums::default(), Sums::default());
-                for _ in 0..clients {
-                    if crate::stop::requested() {
-                        break;
-                    }
-                    let (hit, ratio) = sampler.tilted_path(rng);
-                    let y = if hit { ratio } else { 0.0 };
-                    path.add(y, hit);
-                    let mut n = u64::from(hit);
-                    if hit {
-                        for k in 1..m {
-                            if crate::stop::at(k) {
-                                break;
-                            }
-                            n += u64::from(sampler.plain_path(rng));
-                        }
-                    }
-                    // Without a compromised tilted path Z is 0 whatever the others do, so
-                    // they are not drawn (an early exit).
-                    client.add(
-                        if hit {
-                            m as f64 * ratio / n as f64
-                        } else {
-                            0.0
-                        },
-                        hit,
-                    );
-                }
-                (path, client)
-            },
-            |(p, c): (Sums, Sums)| {
-                path.merge(&p);
-                client.merge(&c);
-            },
-        )
+    let (path, client) = pool.install(|| match &scenario.tor {
+        Some(relays) if scenario.selection == crate::select::Selection::Tor => {
+            let tor = tor::TorPaths::new(
+                std::sync::Arc::clone(relays),
+                full.labels(&scenario.network),
+                full.on_labels(),
+            );
+            estimate(scenario, &layout, progress, || tor.clone())
+        }
+        _ => {
+            let classes = Classes::new(
+                &scenario.network,
+                scenario.selection,
+                &scenario.rules,
+                &full,
+                scenario.hops,
+            );
+            let tables: Vec<Option<WeightedAliasIndex<f64>>> = (0..scenario.hops)
+                .map(|i| {
+                    let w: Vec<f64> = (0..classes.classes.len())
+                        .map(|c| classes.weight(i, c) * classes.classes[c].count as f64)
+                        .collect();
+                    WeightedAliasIndex::new(w).ok()
+                })
+                .collect();
+            estimate(scenario, &layout, progress, || Sampler {
+                classes: &classes,
+                test: &classes.test,
+                hops: scenario.hops,
+                tables: tables.clone(),
+                candidates: Vec::new(),
+                prefix: Vec::new(),
+                labels: Vec::new(),
+            })
+        }
     })?;
     // A stop asked for inside a chunk leaves its sums short: they must not be reported.
     crate::stop::check()?;
     Ok(Outcome {
-        paths_drawn: path.samples + client.hits * (m - 1),
+        paths_drawn: path.samples + client.hits * (scenario.run.paths - 1),
         path,
         client,
         threads: pool.current_num_threads(),
         elapsed_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The estimators' sums over every chunk: per client one tilted path and, when it is
+/// compromised, `paths − 1` paths by the policy.
+fn estimate<S: Paths + Send>(
+    scenario: &Scenario,
+    layout: &ChunkLayout,
+    progress: &(dyn Fn(u64) + Sync),
+    make: impl Fn() -> S + Sync + Send,
+) -> Result<(Sums, Sums)> {
+    let m = scenario.run.paths;
+    let (mut path, mut client) = (Sums::default(), Sums::default());
+    crate::engine::run_chunks(
+        scenario.run.seed,
+        layout,
+        0..layout.chunks,
+        progress,
+        make,
+        |sampler, rng, clients| {
+            let (mut path, mut client) = (Sums::default(), Sums::default());
+            for _ in 0..clients {
+                if crate::stop::requested() {
+                    break;
+                }
+                let (hit, ratio) = sampler.tilted_path(rng);
+                let y = if hit { ratio } else { 0.0 };
+                path.add(y, hit);
+                let mut n = u64::from(hit);
+                if hit {
+                    for k in 1..m {
+                        if crate::stop::at(k) {
+                            break;
+                        }
+                        n += u64::from(sampler.plain_path(rng));
+                    }
+                }
+                // Without a compromised tilted path Z is 0 whatever the others do, so they
+                // are not drawn (an early exit).
+                client.add(
+                    if hit {
+                        m as f64 * ratio / n as f64
+                    } else {
+                        0.0
+                    },
+                    hit,
+                );
+            }
+            (path, client)
+        },
+        |(p, c): (Sums, Sums)| {
+            path.merge(&p);
+            client.merge(&c);
+        },
+    )?;
+    Ok((path, client))
 }
 
 #[cfg(test)]

@@ -604,6 +604,44 @@ fn the_fast_and_the_reference_draws_agree_with_the_sums() {
 }
 
 #[test]
+fn importance_sampling_of_circuits_agrees_with_the_sums() {
+    let doc = documents(relays());
+    let config = EngineConfig {
+        threads: Some(2),
+        sampler: SamplerKind::Fast,
+    };
+    let mut cases = 0;
+    for (i, target) in TARGETS.iter().chain([&[][..]].iter()).enumerate() {
+        for order in Order::ALL {
+            for event in Event::ALL {
+                let mut s = scenario(&doc, order, target, event, None, 4);
+                s.run.trials = 20_000;
+                s.run.seed = 200 + i as u64;
+                let laws = Laws::of(&s);
+                let (path, client) = (laws.path.unwrap(), laws.metric(Metric::Client).unwrap());
+                let o = pathrisk::importance::simulate(&s, &config, &|_| {}).unwrap();
+                for (what, sums, exact) in [("path", &o.path, path), ("client", &o.client, client)]
+                {
+                    let p = sums.p_value(exact);
+                    assert!(
+                        p > ALPHA,
+                        "{target:?} {order:?} {event:?} {what}: importance {} ± {}, sums {exact}",
+                        sums.estimate(),
+                        sums.standard_error()
+                    );
+                }
+                // The tilt does what it is for: rare events are hit far more often.
+                if path > 0.0 && path < 0.05 {
+                    assert!(o.path.hits as f64 > 5.0 * path * o.path.samples as f64);
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert!(cases >= 5, "{cases} rare cases");
+}
+
+#[test]
 fn several_primary_guards_are_drawn_but_have_no_sum() {
     let doc = documents(relays());
     let s = scenario(

@@ -136,6 +136,66 @@ fn family_of_takes_the_family_component_and_any_counts_components() {
 }
 
 #[test]
+fn importance_sampling_finds_a_rare_pair_of_relays_at_the_exact_rate() {
+    let Some(data) = real_data("importance_sampling_finds_a_rare_pair_of_relays_at_the_exact_rate")
+    else {
+        return;
+    };
+    let parse = |target: &str| {
+        let text = scenario_text(&data, "", target, "[run]\ntrials = 20000\npaths = 10\n");
+        Scenario::parse(&text, "rare.toml", Path::new("."), "rare").unwrap()
+    };
+    let relays = parse("\"any\"").tor.clone().unwrap();
+    // The three lightest guards and the three lightest exits: compromises of about 4e-11.
+    let lightest = |p: usize| {
+        let mut r: Vec<usize> = (0..relays.len())
+            .filter(|&r| relays.weights[p][r] > 0.0)
+            .collect();
+        r.sort_by(|&a, &b| relays.weights[p][a].total_cmp(&relays.weights[p][b]));
+        r.truncate(3);
+        r
+    };
+    let chosen: Vec<String> = lightest(GUARD)
+        .into_iter()
+        .chain(lightest(EXIT))
+        .map(|r| format!("\"{}\"", relays.fingerprints[r]))
+        .collect();
+    let s = parse(&format!("{{ relays = [{}] }}", chosen.join(", ")));
+    let laws = Laws::of(&s);
+    let (path, client) = (
+        laws.path.unwrap(),
+        laws.metric(pathrisk::metric::Metric::Client).unwrap(),
+    );
+    assert!(path > 0.0 && path < 1e-6, "{path}");
+    let config = pathrisk::engine::EngineConfig {
+        threads: Some(2),
+        sampler: pathrisk::select::SamplerKind::Fast,
+    };
+    let o = pathrisk::importance::simulate(&s, &config, &|_| {}).unwrap();
+    for (what, sums, exact) in [("path", &o.path, path), ("client", &o.client, client)] {
+        assert!(
+            sums.p_value(exact) > 1e-4,
+            "{what}: importance {} ± {}, exact {exact}",
+            sums.estimate(),
+            sums.standard_error()
+        );
+        println!(
+            "{what}: importance {:.4e} ± {:.2e} ({} hits of {}), exact {exact:.4e}",
+            sums.estimate(),
+            sums.standard_error(),
+            sums.hits,
+            sums.samples
+        );
+        // Within 5% at 20 000 clients, where plain circuits would see none.
+        assert!(
+            sums.standard_error() < 0.05 * exact,
+            "{what}: {}",
+            sums.standard_error()
+        );
+    }
+}
+
+#[test]
 fn an_adversary_joins_with_the_bandwidth_weights_recomputed() {
     let Some(data) = real_data("an_adversary_joins_with_the_bandwidth_weights_recomputed") else {
         return;
