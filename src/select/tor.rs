@@ -106,7 +106,9 @@ impl Draw for Fast {
         &self.relays
     }
 
-    #[inline]
+    // Inlined into the circuit, so that the generator's state stays in registers (W6,
+    // docs/engine.md); the scan after many redraws is kept out of line.
+    #[inline(always)]
     fn draw<R: Rng + ?Sized>(
         &self,
         position: usize,
@@ -120,6 +122,21 @@ impl Draw for Fast {
                 return r;
             }
         }
+        self.scan(position, allowed, rng)
+    }
+}
+
+impl Fast {
+    /// The draw among the allowed relays by listing them (after [`TRIES`] redraws).
+    #[cold]
+    #[inline(never)]
+    fn scan<R: Rng + ?Sized>(
+        &self,
+        position: usize,
+        allowed: impl Fn(usize) -> bool,
+        rng: &mut R,
+    ) -> usize {
+        let (table, members) = (&self.tables[position], &self.members[position]);
         let w = &self.relays.weights[position];
         let total: f64 = (0..w.len())
             .filter(|&r| w[r] > 0.0 && allowed(r))
@@ -153,11 +170,17 @@ pub struct TorClients<D> {
     /// labels; under `any` every hop must be seen).
     early: bool,
     guards: Option<Guards>,
+    /// Relays eligible as guards (counted once: a client's guards are drawn often).
+    eligible_guards: usize,
 }
 
 impl<D: Draw> TorClients<D> {
     /// `test` and `labels` as the engine's kernels take them (`PathTest::on_labels`).
     pub fn new(draw: D, labels: Vec<u32>, test: PathTest, guards: Option<Guards>) -> Self {
+        let eligible_guards = draw.relays().weights[GUARD]
+            .iter()
+            .filter(|&&w| w > 0.0)
+            .count();
         TorClients {
             order: draw.relays().rules.order,
             draw,
@@ -165,6 +188,7 @@ impl<D: Draw> TorClients<D> {
             early: test.fixed_need() == Some(1),
             test,
             guards,
+            eligible_guards,
         }
     }
 
@@ -172,11 +196,7 @@ impl<D: Draw> TorClients<D> {
     /// fewer are eligible): the client's primary guards, in order.
     pub fn draw_guards<R: Rng + ?Sized>(&self, count: usize, rng: &mut R, out: &mut Vec<u32>) {
         out.clear();
-        let eligible = self.draw.relays().weights[GUARD]
-            .iter()
-            .filter(|&&w| w > 0.0)
-            .count();
-        while out.len() < count.min(eligible) {
+        while out.len() < count.min(self.eligible_guards) {
             let chosen = &*out;
             let g = self
                 .draw
@@ -187,7 +207,7 @@ impl<D: Draw> TorClients<D> {
 
     /// Draws one circuit (relays per position; a position not drawn is `u32::MAX`) and says
     /// whether it is compromised. `guards`: the client's primary guards, if it keeps any.
-    #[inline]
+    #[inline(always)]
     pub fn circuit<R: Rng + ?Sized>(&self, guards: &[u32], rng: &mut R) -> ([u32; 3], bool) {
         let relays = self.draw.relays();
         let mut path = [u32::MAX; 3];
