@@ -73,6 +73,32 @@ pub fn family_name(nickname: &str, fingerprint: &str) -> String {
     format!("family of {nickname} (${fingerprint})")
 }
 
+/// A client's primary guards by the consensus' parameters (`[guards] count = "consensus"`):
+/// `guard-n-primary-guards`, 3 when absent (tor's `get_n_primary_guards`,
+/// `DFLT_N_PRIMARY_GUARDS`), of which a circuit takes the first its exit allows — which is
+/// tor's rule only while `guard-n-primary-guards-to-use` is 1 (its default): with more, tor
+/// chooses at random among that many usable primary guards, which pathrisk does not draw.
+/// (`NumEntryGuards` in the 2016–2019 consensuses is the parameter of tor before 0.3.0;
+/// later versions read it only from the client's torrc.)
+pub fn primary_guards(params: &std::collections::BTreeMap<String, i32>) -> Result<u64, String> {
+    let to_use = params
+        .get("guard-n-primary-guards-to-use")
+        .copied()
+        .unwrap_or(1);
+    if to_use != 1 {
+        return Err(format!(
+            "\"consensus\": the consensus sets guard-n-primary-guards-to-use = {to_use}, so tor \
+             picks at random among the first {to_use} usable primary guards, which pathrisk does \
+             not draw (it takes the first); give a number of primary guards"
+        ));
+    }
+    Ok(params
+        .get("guard-n-primary-guards")
+        .copied()
+        .unwrap_or(3)
+        .max(1) as u64)
+}
+
 /// The three positions of a Tor circuit, as path positions (hop 1 is the guard).
 pub const GUARD: usize = 0;
 pub const MIDDLE: usize = 1;
@@ -226,6 +252,8 @@ pub struct TorRelays {
     subnet32: Vec<u32>,
     /// Each relay's family: the relays it lists that list it back, sorted, itself excluded.
     pub families: Vec<Vec<u32>>,
+    /// The consensus' `params` line.
+    pub params: std::collections::BTreeMap<String, i32>,
 }
 
 impl TorRelays {
@@ -294,6 +322,7 @@ impl TorRelays {
                 .map(|r| r.ipv6.map_or(NO_GROUP, |a| (u128::from(a) >> 96) as u32))
                 .collect(),
             families: families(relays),
+            params: network.params.clone(),
         })
     }
 
@@ -474,6 +503,27 @@ pub(crate) mod tests {
     use super::*;
     use crate::tor::{FamilyEntry, Flags, Microdesc};
     use std::sync::Arc;
+
+    #[test]
+    fn primary_guards_follow_the_consensus_parameters_and_tor_s_defaults() {
+        let params = |kv: &[(&str, i32)]| {
+            kv.iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        assert_eq!(primary_guards(&params(&[])), Ok(3));
+        assert_eq!(primary_guards(&params(&[("NumEntryGuards", 1)])), Ok(3));
+        assert_eq!(
+            primary_guards(&params(&[("guard-n-primary-guards", 5)])),
+            Ok(5)
+        );
+        assert_eq!(
+            primary_guards(&params(&[("guard-n-primary-guards-to-use", 1)])),
+            Ok(3)
+        );
+        let e = primary_guards(&params(&[("guard-n-primary-guards-to-use", 2)])).unwrap_err();
+        assert!(e.contains("guard-n-primary-guards-to-use = 2"), "{e}");
+    }
     use tor_netdoc::types::policy::PortPolicy;
 
     /// A relay for tests: flags by name, `ip` its IPv4 address, `accept` its exit ports.

@@ -77,6 +77,50 @@ where
     count(d).map(Some)
 }
 
+/// `[guards] count`: a number, or `"consensus"` (a Tor network's own parameters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuardCount {
+    Fixed(u64),
+    Consensus,
+}
+
+struct GuardCountVisitor;
+
+impl Visitor<'_> for GuardCountVisitor {
+    type Value = GuardCount;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{EXPECTED}, or \"consensus\" on a tor network")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<GuardCount, E> {
+        CountVisitor.visit_u64(v).map(GuardCount::Fixed)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<GuardCount, E> {
+        CountVisitor.visit_i64(v).map(GuardCount::Fixed)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<GuardCount, E> {
+        CountVisitor.visit_f64(v).map(GuardCount::Fixed)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<GuardCount, E> {
+        if v == "consensus" {
+            Ok(GuardCount::Consensus)
+        } else {
+            Err(E::custom(format!(
+                "`{v}`; expected {EXPECTED}, or \"consensus\" on a tor network"
+            )))
+        }
+    }
+}
+
+/// `#[serde(deserialize_with = "guard_count")]`.
+pub fn guard_count<'de, D: Deserializer<'de>>(d: D) -> Result<GuardCount, D::Error> {
+    d.deserialize_any(GuardCountVisitor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -370,18 +370,33 @@ fn build(
     let guards = match raw.guards {
         None => None,
         Some(g) => {
-            if g.count == 0 || g.count > MAX_GUARDS {
+            let count = match g.count {
+                count::GuardCount::Fixed(n) => n,
+                count::GuardCount::Consensus => {
+                    let relays = tor.as_deref().ok_or_else(|| {
+                        err(
+                            "guards.count",
+                            "\"consensus\" reads a Tor consensus' guard parameters, and this \
+                             network is not a tor network; give a number"
+                                .into(),
+                        )
+                    })?;
+                    crate::model::tor::primary_guards(&relays.params)
+                        .map_err(|m| err("guards.count", m))?
+                }
+            };
+            if count == 0 || count > MAX_GUARDS {
                 return Err(err(
                     "guards.count",
-                    format!("{}; expected an integer from 1 to {MAX_GUARDS}", g.count),
+                    format!("{count}; expected an integer from 1 to {MAX_GUARDS}"),
                 ));
             }
-            if network.pool == Pool::Finite && g.count > network.total_servers() {
+            if network.pool == Pool::Finite && count > network.total_servers() {
                 return Err(err(
                     "guards.count",
                     format!(
                         "{} guards but only {} servers; guards are distinct servers",
-                        g.count,
+                        count,
                         network.total_servers()
                     ),
                 ));
@@ -393,7 +408,7 @@ fn build(
                 ));
             }
             Some(Guards {
-                count: g.count,
+                count,
                 lifetime: g.lifetime,
             })
         }

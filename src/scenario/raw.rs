@@ -1,6 +1,6 @@
 //! The scenario file as written: serde structures that mirror the TOML one to one.
 
-use super::count::{count, opt_count};
+use super::count::{GuardCount, count, guard_count, opt_count};
 use crate::adversary::Event;
 use crate::select::Selection;
 use serde::Deserialize;
@@ -21,8 +21,8 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGuards {
-    #[serde(deserialize_with = "count")]
-    pub count: u64,
+    #[serde(deserialize_with = "guard_count")]
+    pub count: GuardCount,
     #[serde(default, deserialize_with = "opt_count")]
     pub lifetime: Option<u64>,
 }

@@ -53,15 +53,7 @@ fn the_rules_agree_with_arti_selection_except_where_known() {
     };
     for snapshot in ["2018-07-05T0500", "2019-06-06T1600", "2019-12-15T1300"] {
         let dir = data.join("tor").join(snapshot);
-        let doc = pathrisk::tor::read_cached(
-            &dir.join("cached-microdesc-consensus.xz"),
-            &[
-                dir.join("cached-microdescs.xz"),
-                dir.join("cached-microdescs.new.xz"),
-            ],
-            0.0,
-        )
-        .unwrap();
+        let doc = crate::tor_snapshot(&dir);
         let ours = TorRelays::new(&doc, &doc.bandwidth_weights, TorRules::default()).unwrap();
         let arti = netdir(&dir);
         let index: HashMap<String, usize> = (0..ours.len())
@@ -275,15 +267,7 @@ fn under_arti(data: &Path) -> UnderArti {
     let mut ours = scenario.tor.as_deref().unwrap().clone();
     ours.rules.order = pathrisk::model::tor::Order::GuardFirst;
     scenario.tor = Some(std::sync::Arc::new(ours.clone()));
-    let doc = pathrisk::tor::read_cached(
-        &dir.join("cached-microdesc-consensus.xz"),
-        &[
-            dir.join("cached-microdescs.xz"),
-            dir.join("cached-microdescs.new.xz"),
-        ],
-        0.0,
-    )
-    .unwrap();
+    let doc = crate::tor_snapshot(&dir);
     assert_eq!(doc.relays.len(), ours.len());
     let arti = netdir(&dir);
     let n = ours.len();

@@ -48,6 +48,20 @@ pub const HETZNER_BLOCKS: [&str; 13] = [
     "116.202.0.0/16",
 ];
 
+/// The documents of a complete Tor snapshot folder (consensus and both microdescriptor
+/// files), every relay kept.
+pub fn tor_snapshot(dir: &Path) -> std::sync::Arc<pathrisk::tor::TorNetwork> {
+    pathrisk::tor::read_cached(
+        &dir.join("cached-microdesc-consensus.xz"),
+        &[
+            dir.join("cached-microdescs.xz"),
+            dir.join("cached-microdescs.new.xz"),
+        ],
+        0.0,
+    )
+    .unwrap()
+}
+
 /// The `pathrisk` binary under test.
 pub fn pathrisk() -> assert_cmd::Command {
     assert_cmd::cargo::cargo_bin_cmd!("pathrisk")

@@ -672,15 +672,7 @@ fn several_primary_guards_are_drawn_but_have_no_sum() {
 /// The 2019-12-15 snapshot, every relay.
 fn snapshot(data: &std::path::Path) -> Arc<TorNetwork> {
     let dir = data.join("tor/2019-12-15T1300");
-    pathrisk::tor::read_cached(
-        &dir.join("cached-microdesc-consensus.xz"),
-        &[
-            dir.join("cached-microdescs.xz"),
-            dir.join("cached-microdescs.new.xz"),
-        ],
-        0.0,
-    )
-    .unwrap()
+    crate::tor_snapshot(&dir)
 }
 
 #[test]

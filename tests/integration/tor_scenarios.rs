@@ -196,6 +196,22 @@ fn importance_sampling_finds_a_rare_pair_of_relays_at_the_exact_rate() {
 }
 
 #[test]
+fn guards_by_the_consensus_are_tor_s_three_primary_guards() {
+    let Some(data) = real_data("guards_by_the_consensus_are_tor_s_three_primary_guards") else {
+        return;
+    };
+    // 2019-12-15 has no guard-n-primary-guards parameters (only the old NumEntryGuards=1):
+    // tor's defaults, three primary guards of which a circuit uses the first allowed.
+    let text = scenario_text(&data, "", "\"any\"", "[guards]\ncount = \"consensus\"\n");
+    let s = Scenario::parse(&text, "g.toml", Path::new("."), "g").unwrap();
+    assert_eq!(s.guards.unwrap().count, 3);
+    assert_eq!(
+        s.tor.as_ref().unwrap().params.get("NumEntryGuards"),
+        Some(&1)
+    );
+}
+
+#[test]
 fn an_adversary_joins_with_the_bandwidth_weights_recomputed() {
     let Some(data) = real_data("an_adversary_joins_with_the_bandwidth_weights_recomputed") else {
         return;
@@ -212,15 +228,7 @@ fn an_adversary_joins_with_the_bandwidth_weights_recomputed() {
     let n = relays.len();
     // The published weights, and the ones the new totals give.
     let dir = data.join(SNAPSHOT);
-    let doc = pathrisk::tor::read_cached(
-        &dir.join("cached-microdesc-consensus.xz"),
-        &[
-            dir.join("cached-microdescs.xz"),
-            dir.join("cached-microdescs.new.xz"),
-        ],
-        0.05,
-    )
-    .unwrap();
+    let doc = crate::tor_snapshot(&dir);
     let mut totals = doc.totals;
     totals.g += 500_000;
     totals.e += 100_000;
