@@ -246,6 +246,8 @@ pub struct TorRelays {
     pub missing_weight_share: f64,
     /// Relays an adversary added (bandwidth-weights recomputed).
     pub added: usize,
+    /// Listed relays dropped for want of an ntor onion key.
+    pub without_ntor: usize,
     /// The IPv4 address's top 16 bits, or `u32::MAX` without one.
     subnet16: Vec<u32>,
     /// The IPv6 address's top 32 bits, or `u32::MAX` without one.
@@ -313,6 +315,7 @@ impl TorRelays {
             listed: network.listed,
             missing_weight_share: network.missing_weight_share,
             added: network.added,
+            without_ntor: network.without_ntor,
             subnet16: relays
                 .iter()
                 .map(|r| r.ipv4.map_or(NO_GROUP, |a| u32::from(a) >> 16))
@@ -428,10 +431,16 @@ impl TorRelays {
             "tor consensus valid after {}: {} relays with a microdescriptor of {} listed \
              ({:.2}% of the consensus weight without one, dropped)",
             crate::tor::date_time(self.valid_after),
-            self.len() - self.added,
+            self.len() - self.added + self.without_ntor,
             self.listed - self.added,
             100.0 * self.missing_weight_share
         );
+        if self.without_ntor > 0 {
+            s.push_str(&format!(
+                "; {} of them without an ntor onion key, which no circuit may use, dropped",
+                self.without_ntor
+            ));
+        }
         if self.added > 0 {
             s.push_str(&format!(
                 "; {} relays added by the adversary, bandwidth-weights recomputed",

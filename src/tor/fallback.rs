@@ -2,7 +2,10 @@
 //! the archived snapshots: those without an `id ed25519` line, which C tor treats as
 //! optional). It reads only what the path rules use — `family`, `family-ids`, `p`, `p6` —
 //! and takes the exit-policy summaries through Arti's own `PortPolicy` parser. Everything
-//! else of the microdescriptor (keys) is not needed and not read.
+//! else of the microdescriptor (keys) is not needed and not read. A microdescriptor without an
+//! `ntor-onion-key` (relays older than tor 0.2.4, in the 2016–17 series) is read as unusable:
+//! C tor builds no circuit through such a relay (`router_add_running_nodes_to_smartlist` and
+//! `extend_info_from_node` require `node_has_curve25519_onion_key`).
 
 use super::{FamilyEntry, Microdesc};
 use std::sync::Arc;
@@ -26,8 +29,9 @@ fn policy(line: &str, keyword: &str) -> Result<PortPolicy, String> {
         .map_err(|e| format!("`{keyword} {line}` is not an exit-policy summary: {e}"))
 }
 
-/// Reads the lines the path rules use from one microdescriptor's text.
-pub(super) fn read(text: &str) -> Result<Microdesc, String> {
+/// Reads the lines the path rules use from one microdescriptor's text; `None` for a relay
+/// without an ntor onion key, which no circuit may use.
+pub(super) fn read(text: &str) -> Result<Option<Microdesc>, String> {
     if text
         .lines()
         .next()
@@ -36,7 +40,7 @@ pub(super) fn read(text: &str) -> Result<Microdesc, String> {
         return Err("it does not start with `onion-key`".into());
     }
     if !text.lines().any(|l| l.starts_with("ntor-onion-key ")) {
-        return Err("it has no `ntor-onion-key` line".into());
+        return Ok(None);
     }
     let mut md = Microdesc {
         family: Vec::new(),
@@ -62,7 +66,7 @@ pub(super) fn read(text: &str) -> Result<Microdesc, String> {
             _ => {}
         }
     }
-    Ok(md)
+    Ok(Some(md))
 }
 
 #[cfg(test)]
@@ -74,7 +78,7 @@ mod tests {
         let text = "onion-key\n-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n\
                     ntor-onion-key AAAA\nfamily $0123456789abcdef0123456789ABCDEF01234567=x other $zz\n\
                     p accept 80,443\n";
-        let md = read(text).unwrap();
+        let md = read(text).unwrap().unwrap();
         assert_eq!(
             md.family,
             vec![
@@ -90,7 +94,8 @@ mod tests {
     #[test]
     fn what_is_not_a_microdescriptor_is_refused() {
         assert!(read("router x\n").is_err());
-        assert!(read("onion-key\nfamily a\n").is_err());
+        // Without an ntor key: read, as a relay no circuit may use.
+        assert_eq!(read("onion-key\nfamily a\n"), Ok(None));
         assert!(read("onion-key\nntor-onion-key A\np accept x\n").is_err());
     }
 }

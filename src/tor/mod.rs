@@ -182,6 +182,8 @@ pub struct TorNetwork {
     pub missing_weight_share: f64,
     /// Microdescriptors Arti's parser refused and the fallback read.
     pub by_fallback: usize,
+    /// Relays dropped for want of an ntor onion key (C tor builds no circuit through them).
+    pub without_ntor: usize,
     /// Consensus weight by class over every listed relay (with or without a microdescriptor):
     /// what the published `bandwidth-weights` were computed from.
     pub totals: weights::Totals,
@@ -292,7 +294,8 @@ fn family_nicknames(md: &str) -> Vec<FamilyEntry> {
 }
 
 /// Reads a microdescriptor with Arti's parser, or with the fallback when Arti refuses it.
-fn read_microdesc(text: &str, file: &Path) -> Result<Microdesc, InputError> {
+/// One microdescriptor, or `None` for a relay without an ntor onion key (see `fallback`).
+fn read_microdesc(text: &str, file: &Path) -> Result<Option<Microdesc>, InputError> {
     match MicrodescAndHash::parse(text) {
         Ok(md) => {
             let mut family: Vec<FamilyEntry> = md
@@ -301,13 +304,13 @@ fn read_microdesc(text: &str, file: &Path) -> Result<Microdesc, InputError> {
                 .map(|id| FamilyEntry::Fingerprint(id.as_hex_upper()))
                 .collect();
             family.extend(family_nicknames(text));
-            Ok(Microdesc {
+            Ok(Some(Microdesc {
                 family,
                 family_ids: md.family_ids().iter().map(|f| f.to_string()).collect(),
                 ipv4_policy: Arc::new((***md.ipv4_policy()).clone()),
                 ipv6_policy: Arc::new((***md.ipv6_policy()).clone()),
                 by_fallback: false,
-            })
+            }))
         }
         Err(arti) => fallback::read(text).map_err(|why| {
             error(
@@ -351,6 +354,51 @@ pub fn read_cached(
     Ok(network)
 }
 
+/// The consensus with an empty `pr` line in every router entry that has none, or `None`
+/// when every entry has one. Consensus methods before 25 (the 2016-12 consensuses of the
+/// archived series) list no protocol versions; Arti's parser requires the line, C tor does not
+/// (it infers protocols from the `v` line, `protover_compute_for_old_tor`). pathrisk's rules
+/// read no protocol (C tor's guard, middle and exit rules have no protocol condition), so an
+/// empty list stands for "not listed" and changes nothing pathrisk computes.
+fn with_empty_protocols(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + text.len() / 50);
+    // The router entry being read: its text, and where its `s` line ends.
+    let mut entry = String::new();
+    let (mut in_entry, mut has_pr, mut after_s, mut added) = (false, false, None, 0usize);
+    let mut close = |out: &mut String, entry: &mut String, has_pr: bool, after_s: Option<usize>| {
+        match after_s {
+            Some(at) if !has_pr => {
+                out.push_str(&entry[..at]);
+                out.push_str("pr\n");
+                out.push_str(&entry[at..]);
+                added += 1;
+            }
+            _ => out.push_str(entry),
+        }
+        entry.clear();
+    };
+    for line in text.split_inclusive('\n') {
+        let keyword = line.split_ascii_whitespace().next().unwrap_or("");
+        if keyword == "r" || keyword == "directory-footer" {
+            close(&mut out, &mut entry, has_pr, after_s);
+            in_entry = keyword == "r";
+            (has_pr, after_s) = (false, None);
+        }
+        if !in_entry {
+            out.push_str(line);
+            continue;
+        }
+        entry.push_str(line);
+        match keyword {
+            "pr" => has_pr = true,
+            "s" => after_s = Some(entry.len()),
+            _ => {}
+        }
+    }
+    close(&mut out, &mut entry, has_pr, after_s);
+    (added > 0).then_some(out)
+}
+
 /// Reads a consensus and its microdescriptors (any number of files: tor keeps a main file and
 /// a journal) and joins them by digest. `max_missing` is the largest share of consensus weight
 /// whose relays may lack a microdescriptor.
@@ -360,7 +408,17 @@ pub fn read(
     max_missing: f64,
 ) -> Result<TorNetwork, InputError> {
     let text = read_document(consensus)?;
-    let (_, _, unchecked) = MdConsensus::parse(&text).map_err(|e| {
+    let parsed = match MdConsensus::parse(&text) {
+        Err(e) => match with_empty_protocols(&text) {
+            // Consensus methods before 25 have no `pr` lines, which Arti requires.
+            Some(patched) => MdConsensus::parse(&patched)
+                .map(|(_, _, u)| u)
+                .map_err(|_| e),
+            None => Err(e),
+        },
+        Ok((_, _, u)) => Ok(u),
+    };
+    let unchecked = parsed.map_err(|e| {
         error(
             consensus,
             format!("not a microdesc-flavour consensus Arti can read: {e}"),
@@ -403,7 +461,7 @@ pub fn read(
         (w, flags_of(rs))
     }));
     let mut relays = Vec::with_capacity(doc.relays().len());
-    let (mut total, mut missing, mut by_fallback) = (0u64, 0u64, 0usize);
+    let (mut total, mut missing, mut by_fallback, mut without_ntor) = (0u64, 0u64, 0usize, 0usize);
     for rs in doc.relays() {
         let (weight, measured) = match *rs.weight() {
             RelayWeight::Measured(w) => (w, true),
@@ -415,7 +473,10 @@ pub fn read(
             missing += u64::from(weight);
             continue;
         };
-        let microdesc = read_microdesc(md_text, file)?;
+        let Some(microdesc) = read_microdesc(md_text, file)? else {
+            without_ntor += 1;
+            continue;
+        };
         by_fallback += usize::from(microdesc.by_fallback);
         let flags = flags_of(rs);
         let mut ipv4 = None;
@@ -474,6 +535,7 @@ pub fn read(
         params: doc.params().iter().map(|(k, v)| (k.clone(), *v)).collect(),
         missing_weight_share,
         by_fallback,
+        without_ntor,
         totals,
         added: 0,
     })
@@ -482,6 +544,19 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_without_protocols_get_an_empty_pr_line_after_their_flags() {
+        let text = "network-status-version 3 microdesc\nr a x\ns Fast\nv Tor 0.2.4\nm d\n\
+                    r b y\ns Guard\npr Link=1\nm e\nr c z\ns Exit\ndirectory-footer\nx\n";
+        let patched = with_empty_protocols(text).unwrap();
+        assert_eq!(
+            patched,
+            "network-status-version 3 microdesc\nr a x\ns Fast\npr\nv Tor 0.2.4\nm d\n\
+             r b y\ns Guard\npr Link=1\nm e\nr c z\ns Exit\npr\ndirectory-footer\nx\n"
+        );
+        assert_eq!(with_empty_protocols(&patched), None);
+    }
 
     #[test]
     fn microdescriptors_are_cut_at_onion_key_and_annotations() {

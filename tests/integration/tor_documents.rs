@@ -212,7 +212,9 @@ fn the_bandwidth_weights_of_every_consensus_of_the_series_are_recomputed() {
         return;
     };
     let mut seen = 0;
-    for series in ["series-2025-04_2025-08"] {
+    // The 2016–17 series' first three consensuses (method 22) have no `pr` lines: read
+    // through the empty-protocols fallback.
+    for series in ["series-2016-12_2017-03", "series-2025-04_2025-08"] {
         let dir = data.join("tor").join(series);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()
@@ -240,5 +242,33 @@ fn the_bandwidth_weights_of_every_consensus_of_the_series_are_recomputed() {
             seen += 1;
         }
     }
-    assert_eq!(seen, 6);
+    assert_eq!(seen, 20);
+}
+
+#[test]
+fn the_old_series_is_read_with_relays_without_an_ntor_key_dropped() {
+    let Some(data) = real_data("the_old_series_is_read_with_relays_without_an_ntor_key_dropped")
+    else {
+        return;
+    };
+    let dir = data.join("tor/series-2016-12_2017-03");
+    let microdescs = dir.join("microdescs-referenced.xz");
+    let first = tor::read(
+        &dir.join("cached-microdesc-consensus_2016-12-10T21.xz"),
+        &[microdescs.as_path()],
+        0.0,
+    )
+    .unwrap();
+    // Every listed relay has its microdescriptor; six (tor older than 0.2.4) have no ntor key.
+    assert_eq!(first.listed, 7236);
+    assert_eq!(first.without_ntor, 6);
+    assert_eq!(first.relays.len(), 7230);
+    assert_eq!(first.missing_weight_share, 0.0);
+    let last = tor::read(
+        &dir.join("cached-microdesc-consensus_2017-03-10T10.xz"),
+        &[microdescs.as_path()],
+        0.0,
+    )
+    .unwrap();
+    assert_eq!(last.listed, 7326);
 }

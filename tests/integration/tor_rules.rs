@@ -140,6 +140,7 @@ fn documents(relays: Vec<Relay>) -> TorNetwork {
         params: BTreeMap::new(),
         missing_weight_share: 0.0,
         by_fallback: 0,
+        without_ntor: 0,
         added: 0,
     }
 }
