@@ -256,8 +256,88 @@ fn exit_usage(cfg: &RelaySelectionConfig) -> RelayUsage {
     RelayUsage::exit_to_all_ports(cfg, vec![TargetPort::ipv4(443)])
 }
 
-fn under_arti(data: &Path) -> UnderArti {
+/// What excluding one relay's family excludes in Arti
+/// (`RelayExclusion::exclude_relays_in_same_family`, with its default /16 and /32 subnets),
+/// over every ordered pair of Arti's relays (`at`: pathrisk's index of each): per relay, the
+/// relays of pathrisk's family Arti excludes too, and the number of pairs where the two
+/// differ, each of which must be a family line by nickname (difference (e)).
+fn arti_families(
+    ours: &TorRelays,
+    relays: &[tor_netdir::Relay<'_>],
+    at: &[usize],
+    cfg: &RelaySelectionConfig,
+    family_rules: tor_netdir::FamilyRules,
+) -> (Vec<Vec<u32>>, usize) {
     use tor_relay_selection::RelayExclusion;
+    let mut families: Vec<Vec<u32>> = vec![Vec::new(); ours.len()];
+    let mut by_nickname = 0;
+    for (a, &ra) in relays.iter().zip(at) {
+        let exclusion =
+            RelayExclusion::exclude_relays_in_same_family(cfg, vec![a.clone()], family_rules);
+        for (b, &rb) in relays.iter().zip(at) {
+            let theirs = !exclusion.low_level_predicate_permits_relay(b);
+            let mine = ours.conflict(ra, rb);
+            let family = ours.families[ra].binary_search(&(rb as u32)).is_ok();
+            if theirs && family {
+                families[ra].push(rb as u32);
+            }
+            if theirs != mine {
+                assert!(
+                    mine && family,
+                    "{} and {}: pathrisk conflict {mine}, Arti {theirs}",
+                    ours.nicknames[ra],
+                    ours.nicknames[rb]
+                );
+                by_nickname += 1;
+            }
+        }
+    }
+    families.iter_mut().for_each(|f| f.sort_unstable());
+    (families, by_nickname)
+}
+
+#[test]
+fn arti_excludes_the_family_and_subnet_pairs_pathrisk_does_on_the_older_snapshots() {
+    let Some(data) = real_data("arti_excludes_the_family_and_subnet_pairs_pathrisk_does") else {
+        return;
+    };
+    let long_lived = std::collections::HashSet::new();
+    let cfg = RelaySelectionConfig {
+        long_lived_ports: &long_lived,
+        subnet_config: Default::default(),
+    };
+    // 2019-12-15 is checked with the rest of Arti's rules below.
+    // Ordered pairs in one family by a nickname line only (difference (e)), as docs/tor.md
+    // lists them.
+    for (snapshot, nickname_pairs) in [("2018-07-05T0500", 0), ("2019-06-06T1600", 2)] {
+        let dir = data.join("tor").join(snapshot);
+        let doc = crate::tor_snapshot(&dir);
+        let ours = TorRelays::new(&doc, &doc.bandwidth_weights, TorRules::default()).unwrap();
+        let arti = netdir(&dir);
+        let index: HashMap<String, usize> = (0..ours.len())
+            .map(|r| (ours.fingerprints[r].clone(), r))
+            .collect();
+        let relays: Vec<tor_netdir::Relay<'_>> = arti.relays().collect();
+        let at: Vec<usize> = relays
+            .iter()
+            .map(|relay| {
+                let fp = relay.rsa_id().to_string();
+                index[fp.trim_start_matches('$').to_ascii_uppercase().as_str()]
+            })
+            .collect();
+        let rules = tor_netdir::FamilyRules::from(arti.params());
+        let (_, by_nickname) = arti_families(&ours, &relays, &at, &cfg, rules);
+        println!(
+            "{snapshot}: {} relays, {} ordered pairs; pairs in one family by nickname only: \
+             {by_nickname}",
+            relays.len(),
+            relays.len() * relays.len()
+        );
+        assert_eq!(by_nickname, nickname_pairs, "{snapshot}");
+    }
+}
+
+fn under_arti(data: &Path) -> UnderArti {
     let dir = data.join("tor/2019-12-15T1300");
     let mut scenario = pathrisk::scenario::Scenario::load(
         &crate::root().join("scenarios/presets/tor-hosting-providers-2019.toml"),
@@ -315,32 +395,7 @@ fn under_arti(data: &Path) -> UnderArti {
             let scale = ours.weights[*p][common] / weights[*p][common];
             weights[*p].iter_mut().for_each(|w| *w *= scale);
         }
-        // What excluding one relay's family excludes in Arti, over every pair: any difference
-        // from pathrisk's conflicts must be a family line by nickname.
-        let mut families: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let mut by_nickname = 0;
-        for (a, &ra) in relays.iter().zip(&at) {
-            let exclusion =
-                RelayExclusion::exclude_relays_in_same_family(&cfg, vec![a.clone()], family_rules);
-            for (b, &rb) in relays.iter().zip(&at) {
-                let theirs = !exclusion.low_level_predicate_permits_relay(b);
-                let mine = ours.conflict(ra, rb);
-                let family = ours.families[ra].binary_search(&(rb as u32)).is_ok();
-                if theirs && family {
-                    families[ra].push(rb as u32);
-                }
-                if theirs != mine {
-                    assert!(
-                        mine && family,
-                        "{} and {}: pathrisk conflict {mine}, Arti {theirs}",
-                        ours.nicknames[ra],
-                        ours.nicknames[rb]
-                    );
-                    by_nickname += 1;
-                }
-            }
-        }
-        families.iter_mut().for_each(|f| f.sort_unstable());
+        let (families, by_nickname) = arti_families(&ours, &relays, &at, &cfg, family_rules);
         (weights, families, by_nickname, at)
     };
     let in_netdir: std::collections::HashSet<usize> = at.iter().copied().collect();
@@ -446,6 +501,7 @@ fn arti_s_rules_differ_in_known_ways_each_moving_ends_by_a_measured_amount() {
         u.by_nickname,
         u.at.len()
     );
+    assert_eq!(u.by_nickname, 0);
     // The share of guard weight (a) removes, inside the target and overall.
     let member = u.in_target();
     let wg = &u.ours.weights[GUARD];
