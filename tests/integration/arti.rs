@@ -34,6 +34,31 @@ fn netdir(dir: &Path) -> NetDir {
         .unwrap_or_else(|_| panic!("{}: not enough for a NetDir", dir.display()))
 }
 
+/// Arti's selection settings for an exit circuit to port 443: no long-lived ports (443 is
+/// not one), the default /16 and /32 subnet rules.
+fn selection_config() -> RelaySelectionConfig<'static> {
+    static LONG_LIVED: std::sync::LazyLock<std::collections::HashSet<u16>> =
+        std::sync::LazyLock::new(Default::default);
+    RelaySelectionConfig {
+        long_lived_ports: &LONG_LIVED,
+        subnet_config: Default::default(),
+    }
+}
+
+/// Per relay of Arti's NetDir (in the order given): pathrisk's index of the same relay.
+fn pathrisk_index(ours: &TorRelays, relays: &[tor_netdir::Relay<'_>]) -> Vec<usize> {
+    let index: HashMap<&str, usize> = (0..ours.len())
+        .map(|r| (ours.fingerprints[r].as_str(), r))
+        .collect();
+    relays
+        .iter()
+        .map(|relay| {
+            let fp = relay.rsa_id().to_string();
+            index[fp.trim_start_matches('$').to_ascii_uppercase().as_str()]
+        })
+        .collect()
+}
+
 /// Counts of one kind of difference: relays, and their share of pathrisk's weight there.
 #[derive(Debug, Default)]
 struct Tally {
@@ -46,11 +71,7 @@ fn the_rules_agree_with_arti_selection_except_where_known() {
     let Some(data) = real_data("the_rules_agree_with_arti_selection_except_where_known") else {
         return;
     };
-    let long_lived = std::collections::HashSet::new();
-    let cfg = RelaySelectionConfig {
-        long_lived_ports: &long_lived,
-        subnet_config: Default::default(),
-    };
+    let cfg = selection_config();
     for snapshot in ["2018-07-05T0500", "2019-06-06T1600", "2019-12-15T1300"] {
         let dir = data.join("tor").join(snapshot);
         let doc = crate::tor_snapshot(&dir);
@@ -301,11 +322,7 @@ fn arti_excludes_the_family_and_subnet_pairs_pathrisk_does_on_the_older_snapshot
     let Some(data) = real_data("arti_excludes_the_family_and_subnet_pairs_pathrisk_does") else {
         return;
     };
-    let long_lived = std::collections::HashSet::new();
-    let cfg = RelaySelectionConfig {
-        long_lived_ports: &long_lived,
-        subnet_config: Default::default(),
-    };
+    let cfg = selection_config();
     // 2019-12-15 is checked with the rest of Arti's rules below.
     // Ordered pairs in one family by a nickname line only (difference (e)), as docs/tor.md
     // lists them.
@@ -314,17 +331,8 @@ fn arti_excludes_the_family_and_subnet_pairs_pathrisk_does_on_the_older_snapshot
         let doc = crate::tor_snapshot(&dir);
         let ours = TorRelays::new(&doc, &doc.bandwidth_weights, TorRules::default()).unwrap();
         let arti = netdir(&dir);
-        let index: HashMap<String, usize> = (0..ours.len())
-            .map(|r| (ours.fingerprints[r].clone(), r))
-            .collect();
         let relays: Vec<tor_netdir::Relay<'_>> = arti.relays().collect();
-        let at: Vec<usize> = relays
-            .iter()
-            .map(|relay| {
-                let fp = relay.rsa_id().to_string();
-                index[fp.trim_start_matches('$').to_ascii_uppercase().as_str()]
-            })
-            .collect();
+        let at = pathrisk_index(&ours, &relays);
         let rules = tor_netdir::FamilyRules::from(arti.params());
         let (_, by_nickname) = arti_families(&ours, &relays, &at, &cfg, rules);
         println!(
@@ -351,12 +359,7 @@ fn under_arti(data: &Path) -> UnderArti {
     assert_eq!(doc.relays.len(), ours.len());
     let arti = netdir(&dir);
     let n = ours.len();
-    let index: HashMap<String, usize> = (0..n).map(|r| (ours.fingerprints[r].clone(), r)).collect();
-    let long_lived = std::collections::HashSet::new();
-    let cfg = RelaySelectionConfig {
-        long_lived_ports: &long_lived,
-        subnet_config: Default::default(),
-    };
+    let cfg = selection_config();
     let family_rules = tor_netdir::FamilyRules::from(arti.params());
     let exit = exit_usage(&cfg);
     let usages = [
@@ -370,13 +373,7 @@ fn under_arti(data: &Path) -> UnderArti {
     ];
     let (weights, families, by_nickname, at) = {
         let relays: Vec<tor_netdir::Relay<'_>> = arti.relays().collect();
-        let at: Vec<usize> = relays
-            .iter()
-            .map(|relay| {
-                let fp = relay.rsa_id().to_string();
-                index[fp.trim_start_matches('$').to_ascii_uppercase().as_str()]
-            })
-            .collect();
+        let at = pathrisk_index(&ours, &relays);
         // Arti's weight of each relay at each position (0 where its usage refuses the relay
         // or the relay is not in its NetDir), scaled to pathrisk's units by the heaviest relay
         // both weigh (both are consensus weight × the same bandwidth-weight).
@@ -553,11 +550,7 @@ fn arti_s_own_selectors_agree_with_the_sums_under_arti_s_rules() {
         .enumerate()
         .map(|(i, r)| (r.rsa_id().to_string(), i))
         .collect();
-    let long_lived = std::collections::HashSet::new();
-    let cfg = RelaySelectionConfig {
-        long_lived_ports: &long_lived,
-        subnet_config: Default::default(),
-    };
+    let cfg = selection_config();
     let family_rules = tor_netdir::FamilyRules::from(arti.params());
     let exit = exit_usage(&cfg);
     let guard_selector = RelaySelector::new(
