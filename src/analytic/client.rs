@@ -110,6 +110,10 @@ pub enum ClientLaw {
         q: Vec<f64>,
         lifetime: Option<u64>,
     },
+    /// Paths independent, path k (0-based) compromised with the probability of the segment
+    /// it falls in: `segments` are (first path, p) in order, the last one holding from its
+    /// first path on (a series of consensuses without guards).
+    Piecewise { segments: Vec<(u64, f64)> },
 }
 
 impl ClientLaw {
@@ -139,6 +143,20 @@ impl ClientLaw {
                 }
                 (1.0 - none).clamp(0.0, 1.0)
             }
+            ClientLaw::Piecewise { segments } => {
+                let mut log_none = 0.0;
+                for (i, &(start, p)) in segments.iter().enumerate() {
+                    let end = segments.get(i + 1).map_or(u64::MAX, |s| s.0).min(m);
+                    if end <= start {
+                        break;
+                    }
+                    if p >= 1.0 {
+                        return 1.0;
+                    }
+                    log_none += (end - start) as f64 * f64::ln_1p(-p);
+                }
+                (-f64::exp_m1(log_none)).clamp(0.0, 1.0)
+            }
         }
     }
 
@@ -146,7 +164,7 @@ impl ClientLaw {
     pub fn median(&self) -> Option<u64> {
         match self {
             ClientLaw::Independent { p } => first_median(*p),
-            ClientLaw::Guarded { .. } => self.quantile(0.5),
+            ClientLaw::Guarded { .. } | ClientLaw::Piecewise { .. } => self.quantile(0.5),
         }
     }
 
@@ -212,6 +230,30 @@ impl ClientLaw {
                     within / (1.0 - c)
                 }
             },
+            // Σ_k P(first > k), segment by segment: S (1 − (1 − p)^len) / p for a segment
+            // entered with survival S, and S / p for the last, open one.
+            ClientLaw::Piecewise { segments } => {
+                let (mut mean, mut alive) = (0.0, 1.0);
+                for (i, &(start, p)) in segments.iter().enumerate() {
+                    match segments.get(i + 1) {
+                        Some(&(next, _)) => {
+                            let len = next - start;
+                            let stay = survive(p, len);
+                            mean += alive
+                                * if p > 0.0 {
+                                    (1.0 - stay) / p
+                                } else {
+                                    len as f64
+                                };
+                            alive *= stay;
+                        }
+                        None if p > 0.0 => mean += alive / p,
+                        None if alive > 0.0 => return f64::INFINITY,
+                        None => {}
+                    }
+                }
+                mean
+            }
         }
     }
 }

@@ -80,6 +80,10 @@ impl Laws {
         let (client, guard) = match (scenario.guards, law) {
             (Some(_), Some(l)) => (Some(l.law), l.guard),
             (Some(_), None) => (None, None),
+            // A series: independent paths, each with its consensus' probability.
+            (None, Some(l)) if matches!(l.law, client::ClientLaw::Piecewise { .. }) => {
+                (Some(l.law), None)
+            }
             (None, _) => (p.map(|p| client::ClientLaw::Independent { p }), None),
         };
         Laws {
@@ -93,7 +97,11 @@ impl Laws {
     /// The laws when the path probability in use is `p`.
     pub fn given(scenario: &Scenario, p: Option<f64>) -> Laws {
         if scenario.selection == Selection::Tor {
-            let law = scenario.guards.and(tor::law(scenario).ok());
+            let law = if scenario.guards.is_some() || scenario.series.is_some() {
+                tor::law(scenario).ok()
+            } else {
+                None
+            };
             return Laws::of_tor(scenario, p, law);
         }
         Laws {

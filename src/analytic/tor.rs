@@ -185,8 +185,58 @@ fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// Every metric of a scenario on a series of consensuses: without guards a client's paths
+/// are independent, path k compromised with the probability p_c of the consensus c that
+/// holds at its time (the sums below, per consensus), so the client law is piecewise
+/// geometric and the path metric the mean of p over the client's paths. With guards a
+/// client's circuits depend on its whole sampled set (20 guards drawn by weight, replaced as
+/// relays leave the consensuses, confirmed as they are used): its law is a mixture over every
+/// ordered sample, which is not summed here.
+fn series_law(scenario: &Scenario) -> Result<TorLaw, String> {
+    let series = scenario.series.as_ref().expect("a series");
+    if scenario.guards.is_some() {
+        return Err(
+            "with guards through a series of consensuses the client's law is a \
+                    mixture over every ordered sample of 20 guards as relays come and go, \
+                    which is not summed; per consensus, `sweep --over consensus` has the exact \
+                    circuit probabilities"
+                .into(),
+        );
+    }
+    let paths = scenario.run.paths;
+    let schedule = series.schedule(paths, scenario.paths_per_day.unwrap_or(1.0));
+    let mut segments = Vec::with_capacity(schedule.len());
+    for &(first, c) in &schedule {
+        segments.push((first, law(&scenario.at_consensus(c))?.path));
+    }
+    if let [(_, p)] = segments[..] {
+        return Ok(TorLaw {
+            path: p,
+            law: ClientLaw::Independent { p },
+            guard: None,
+        });
+    }
+    let path = segments
+        .iter()
+        .enumerate()
+        .map(|(i, &(first, p))| {
+            let end = segments.get(i + 1).map_or(paths, |s| s.0);
+            (end - first) as f64 * p
+        })
+        .sum::<f64>()
+        / paths as f64;
+    Ok(TorLaw {
+        path,
+        law: ClientLaw::Piecewise { segments },
+        guard: None,
+    })
+}
+
 /// Every metric of `scenario`, a `tor` scenario, or why there is no sum.
 pub fn law(scenario: &Scenario) -> Result<TorLaw, String> {
+    if scenario.series.is_some() {
+        return series_law(scenario);
+    }
     let relays = scenario
         .tor
         .as_deref()

@@ -8,6 +8,7 @@ use crate::adversary::PathTest;
 use crate::error::{Error, Result};
 use crate::scenario::Guards;
 use crate::scenario::Scenario;
+use crate::select::entry_guards::EntryGuards;
 use crate::select::fast::{
     AliasPaths, OperatorAwareKernel, RandomKernel, Tally, TwoHop, UniformKernel, UniformPaths,
 };
@@ -15,6 +16,7 @@ use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
 use crate::select::server::ServerKernel;
 use crate::select::tor::{Draw, TorClients};
+use crate::select::tor_series::SeriesClients;
 use crate::select::{ClientSource, HopSource, SamplerKind, Selection, Unit};
 use rand::Rng;
 use rayon::prelude::*;
@@ -178,6 +180,47 @@ pub fn simulate_chunks(
         progress,
     };
     let (counts, kernel) = pool.install(|| match (&scenario.tor, config.sampler) {
+        // A series: each consensus' draw (one per consensus, shared by every worker).
+        _ if scenario.series.is_some() => {
+            let series = scenario.series.as_ref().expect("a series");
+            let test = full_test.on_labels();
+            let guards = scenario.guards.map(|g| g.count as usize);
+            let per_day = scenario.paths_per_day.unwrap_or(1.0);
+            let paths = scenario.run.paths;
+            let arc = |s: &crate::model::series::SeriesStep| std::sync::Arc::clone(&s.relays);
+            match config.sampler {
+                SamplerKind::Reference => {
+                    let draws = series
+                        .steps
+                        .iter()
+                        .map(|s| crate::select::tor::Plain::new(arc(s)));
+                    let clients = SeriesClients::new(
+                        std::sync::Arc::clone(series),
+                        draws.collect(),
+                        test,
+                        guards,
+                        paths,
+                        per_day,
+                    );
+                    (job.tor_series(&clients), Kernel::Reference)
+                }
+                SamplerKind::Fast => {
+                    let draws = series
+                        .steps
+                        .iter()
+                        .map(|s| crate::select::tor::Fast::new(arc(s)));
+                    let clients = SeriesClients::new(
+                        std::sync::Arc::clone(series),
+                        draws.collect(),
+                        test,
+                        guards,
+                        paths,
+                        per_day,
+                    );
+                    (job.tor_series(&clients), Kernel::Tor)
+                }
+            }
+        }
         // Tor circuits: the plain draw or the fast one, under the same circuit logic.
         (Some(relays), kind) if scenario.selection == Selection::Tor => {
             let (test, labels) = (full_test.on_labels(), full_test.labels(network));
@@ -439,6 +482,26 @@ impl Job<'_> {
                         break;
                     }
                     let (hits, first, guard_hit) = clients.client(rng, paths);
+                    chunk.add((hits, first));
+                    chunk.counts.guard_hits += u64::from(guard_hit);
+                }
+                chunk.finish()
+            },
+        )
+    }
+
+    /// Tor clients through a series of consensuses.
+    fn tor_series<D: Draw + Sync>(&self, clients: &SeriesClients<D>) -> Counts {
+        let paths = self.scenario.run.paths;
+        self.chunks(
+            || (clients, EntryGuards::new()),
+            |(clients, state), rng, n| {
+                let mut chunk = ChunkCounts::new(n, paths);
+                for _ in 0..n {
+                    if crate::stop::requested() {
+                        break;
+                    }
+                    let (hits, first, guard_hit) = clients.client(rng, paths, state);
                     chunk.add((hits, first));
                     chunk.counts.guard_hits += u64::from(guard_hit);
                 }

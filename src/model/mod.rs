@@ -2,6 +2,7 @@
 
 mod generate;
 pub mod presets;
+pub mod series;
 pub mod tor;
 
 pub use generate::{adversary_operators, uniform_operators, zipf_operators};

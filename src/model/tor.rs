@@ -256,6 +256,9 @@ pub struct TorRelays {
     pub families: Vec<Vec<u32>>,
     /// The consensus' `params` line.
     pub params: std::collections::BTreeMap<String, i32>,
+    /// Per relay: whether it may be a guard ([`eligible`] at [`GUARD`], tor's
+    /// `node_is_possible_guard`), whatever its weight: what keeps a sampled guard listed.
+    pub possible_guard: Vec<bool>,
 }
 
 impl TorRelays {
@@ -326,6 +329,7 @@ impl TorRelays {
                 .collect(),
             families: families(relays),
             params: network.params.clone(),
+            possible_guard: relays.iter().map(|r| eligible(r, GUARD, &rules)).collect(),
         })
     }
 

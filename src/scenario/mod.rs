@@ -25,6 +25,7 @@ pub use self::csv::{
 
 use crate::adversary::{Adversary, Event, Target};
 use crate::error::InputError;
+use crate::model::series::TorSeries;
 use crate::model::tor::{DEFAULT_EXIT_PORT, Order, TorRelays, TorRules};
 use crate::model::{Network, Pool};
 use crate::select::{PathRules, Selection};
@@ -83,9 +84,13 @@ pub struct Scenario {
     pub run: RunSettings,
     /// Paths a client builds per day, to turn paths into days (`[run] paths_per_day`).
     pub paths_per_day: Option<f64>,
-    /// A Tor network's relays under the `tor` rules (operator i is relay i), shared.
+    /// A Tor network's relays under the `tor` rules (operator i is relay i), shared. On a
+    /// series: the first consensus in which the target holds relays.
     #[serde(skip)]
     pub tor: Option<Arc<TorRelays>>,
+    /// A series of consensuses (`[network] tor_series`), shared.
+    #[serde(skip)]
+    pub series: Option<Arc<TorSeries>>,
 }
 
 /// Values given on the command line that replace the scenario's own.
@@ -196,9 +201,29 @@ impl Scenario {
 
     /// What the network is, in one line: the network's own summary, or a Tor network's.
     pub fn network_summary(&self) -> String {
+        if let Some(series) = &self.series {
+            return series.summary();
+        }
         match &self.tor {
             Some(relays) => relays.summary(),
             None => self.network.summary(),
+        }
+    }
+
+    /// On a series: the static scenario of its consensus `c` (its relays, its network, the
+    /// target as resolved there; an empty coalition where the target holds no relay).
+    pub fn at_consensus(&self, c: usize) -> Scenario {
+        let series = self.series.as_ref().expect("a series");
+        let step = &series.steps[c];
+        Scenario {
+            network: step.network.clone(),
+            adversary: step.adversary.clone().unwrap_or(Adversary {
+                target: Target::Coalition(Vec::new()),
+                event: self.adversary.event,
+            }),
+            tor: Some(Arc::clone(&step.relays)),
+            series: None,
+            ..self.clone()
         }
     }
 
@@ -290,25 +315,20 @@ fn build(
         None => DEFAULT_HOPS,
     };
     let selection = path.selection.unwrap_or(Selection::Random);
-    let tor = match &documents {
-        Some(doc) => {
-            let rules = TorRules {
-                exit_port: match path.exit_port {
-                    Some(0) => {
-                        return Err(err(
-                            "path.exit_port",
-                            "0; expected a port from 1 to 65535".into(),
-                        ));
-                    }
-                    Some(p) => p,
-                    None => DEFAULT_EXIT_PORT,
-                },
-                order: path.order.unwrap_or(Order::ExitFirst),
-            };
-            let relays = TorRelays::new(doc, &doc.bandwidth_weights, rules)
-                .map_err(|m| InputError::new(label, "key `network.tor`", m))?;
-            Some(Arc::new(relays))
-        }
+    let rules = match &documents {
+        Some(_) => TorRules {
+            exit_port: match path.exit_port {
+                Some(0) => {
+                    return Err(err(
+                        "path.exit_port",
+                        "0; expected a port from 1 to 65535".into(),
+                    ));
+                }
+                Some(p) => p,
+                None => DEFAULT_EXIT_PORT,
+            },
+            order: path.order.unwrap_or(Order::ExitFirst),
+        },
         None => {
             for (key, given) in [
                 ("path.exit_port", path.exit_port.is_some()),
@@ -322,19 +342,84 @@ fn build(
                     ));
                 }
             }
-            None
+            TorRules::default()
         }
     };
-
     let adv = raw.adversary.unwrap_or(raw::RawAdversary {
         target: None,
         event: None,
     });
     let event = adv.event.unwrap_or(Event::FullPath);
-    let target = match adv.target {
-        None => Target::Any,
-        Some(v) => parse_target(&v, &mut network, tor.as_deref())
-            .map_err(|m| err("adversary.target", m))?,
+    let mut series_steps = None;
+    let (tor, target) = match documents {
+        Some(network::Documents::One(doc)) => {
+            let relays = Arc::new(
+                TorRelays::new(&doc, &doc.bandwidth_weights, rules)
+                    .map_err(|m| InputError::new(label, "key `network.tor`", m))?,
+            );
+            let target = match &adv.target {
+                None => Target::Any,
+                Some(v) => parse_target(v, &mut network, Some(&relays))
+                    .map_err(|m| err("adversary.target", m))?,
+            };
+            (Some(relays), target)
+        }
+        Some(network::Documents::Series(docs)) => {
+            // The target is resolved in each consensus; where it holds no relay (an adversary
+            // not yet joined, a relay not listed), nothing there is the target's.
+            let mut steps = Vec::with_capacity(docs.len());
+            let mut first_error = None;
+            let mut primary = None;
+            for (i, (file, doc, mut net)) in docs.into_iter().enumerate() {
+                let relays = Arc::new(
+                    TorRelays::new(&doc, &doc.bandwidth_weights, rules).map_err(|m| {
+                        InputError::new(label, "key `network.tor_series`", format!("{file}: {m}"))
+                    })?,
+                );
+                let target = match &adv.target {
+                    None => Ok(Target::Any),
+                    Some(v) => parse_target(v, &mut net, Some(&relays)),
+                };
+                let adversary = match target {
+                    Ok(target) => {
+                        primary.get_or_insert(i);
+                        Some(Adversary { target, event })
+                    }
+                    Err(m) => {
+                        first_error.get_or_insert(m);
+                        None
+                    }
+                };
+                steps.push((file, relays, net, adversary));
+            }
+            let Some(primary) = primary else {
+                return Err(err(
+                    "adversary.target",
+                    format!(
+                        "{} (in every consensus of the series)",
+                        first_error.unwrap_or_default()
+                    ),
+                ));
+            };
+            network = steps[primary].2.clone();
+            let target = steps[primary]
+                .3
+                .as_ref()
+                .map(|a| a.target.clone())
+                .unwrap_or(Target::Any);
+            let relays = Arc::clone(&steps[primary].1);
+            series_steps = Some(steps);
+            (Some(relays), target)
+        }
+        None => {
+            let target = match &adv.target {
+                None => Target::Any,
+                Some(v) => {
+                    parse_target(v, &mut network, None).map_err(|m| err("adversary.target", m))?
+                }
+            };
+            (None, target)
+        }
     };
 
     let run_raw = raw.run.unwrap_or(raw::RawRun {
@@ -342,6 +427,7 @@ fn build(
         trials: None,
         seed: None,
         paths_per_day: None,
+        start: None,
     });
     let run = RunSettings {
         paths: run_raw.paths.unwrap_or(DEFAULT_PATHS),
@@ -414,6 +500,26 @@ fn build(
         }
     };
 
+    let series = match series_steps {
+        None => {
+            if run_raw.start.is_some() {
+                return Err(err(
+                    "run.start",
+                    "when a client's first path is built in a series of consensuses; this \
+                     network is not a series ([network] tor_series = …)"
+                        .into(),
+                ));
+            }
+            None
+        }
+        Some(steps) => Some(Arc::new(build_series(
+            steps,
+            &run_raw,
+            selection,
+            guards.as_ref(),
+            label,
+        )?)),
+    };
     let name = raw.name.unwrap_or_else(|| default_name.to_string());
     if name.trim().is_empty() {
         return Err(err("name", "empty; expected a scenario name".into()));
@@ -431,7 +537,83 @@ fn build(
         run,
         paths_per_day: run_raw.paths_per_day,
         tor,
+        series,
     })
+}
+
+/// The series of a scenario on `tor_series`: each consensus with its labels, clients starting
+/// at `[run] start` (default: the first consensus' valid-after time).
+fn build_series(
+    steps: Vec<(String, Arc<TorRelays>, Network, Option<Adversary>)>,
+    run: &raw::RawRun,
+    selection: Selection,
+    guards: Option<&Guards>,
+    label: &str,
+) -> Result<TorSeries, InputError> {
+    let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
+    if selection != Selection::Tor {
+        return Err(err(
+            "path.selection",
+            format!(
+                "`{}` on a series of consensuses; a series is drawn under Tor's rules: \
+                 selection = \"tor\"",
+                selection.name()
+            ),
+        ));
+    }
+    if run.paths_per_day.is_none() {
+        return Err(err(
+            "run",
+            "no `paths_per_day`; on a series of consensuses each path is built at its time, \
+             so say how many paths a client builds a day, e.g. paths_per_day = 48"
+                .into(),
+        ));
+    }
+    if guards.is_some_and(|g| g.lifetime.is_some()) {
+        return Err(err(
+            "guards.lifetime",
+            "a lifetime in paths; on a series guards follow tor's own rules and lifetimes in \
+             days (guard-lifetime-days, 120 by default; docs/tor.md); leave it out"
+                .into(),
+        ));
+    }
+    let (first, last) = (steps[0].1.valid_after, steps[steps.len() - 1].1.valid_after);
+    let start = match &run.start {
+        None => first,
+        Some(d) => {
+            let t = crate::tor::parse_date(d).ok_or_else(|| {
+                err(
+                    "run.start",
+                    format!(
+                        "`{d}` is not a date; expected \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM\" (UTC)"
+                    ),
+                )
+            })?;
+            if t < first || t > last {
+                return Err(err(
+                    "run.start",
+                    format!(
+                        "{} is outside the series, whose consensuses are valid after {} … {}",
+                        crate::tor::date_time(t),
+                        crate::tor::date_time(first),
+                        crate::tor::date_time(last)
+                    ),
+                ));
+            }
+            t
+        }
+    };
+    let steps = steps
+        .into_iter()
+        .map(|(file, relays, network, adversary)| {
+            let labels = match &adversary {
+                Some(a) => crate::adversary::PathTest::new(&network, a, 3).labels(&network),
+                None => vec![0; relays.len()],
+            };
+            (file, relays, network, adversary, labels)
+        })
+        .collect();
+    Ok(TorSeries::new(steps, start))
 }
 
 #[cfg(test)]

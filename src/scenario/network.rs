@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// Every kind of network a scenario can name under `[network]`, in the order messages list
 /// them: the one list of them (`raw::RawNetwork::kinds_given` reads each).
-pub const NETWORK_KINDS: [&str; 10] = [
+pub const NETWORK_KINDS: [&str; 11] = [
     "uniform",
     "adversary",
     "zipf",
@@ -23,6 +23,7 @@ pub const NETWORK_KINDS: [&str; 10] = [
     "tor_families",
     "simplex_presets",
     "tor",
+    "tor_series",
 ];
 
 /// The share of consensus weight whose relays may lack a microdescriptor unless the scenario
@@ -47,6 +48,61 @@ fn or_list(names: &[&str]) -> String {
     }
 }
 
+/// The Tor documents a network was built from: one consensus, or a series (each consensus'
+/// file, documents and network, in valid-after order).
+pub(super) enum Documents {
+    One(Arc<TorNetwork>),
+    Series(Vec<(String, Arc<TorNetwork>, Network)>),
+}
+
+/// The files an entry of `tor_series.consensuses` names: the file itself, a folder's files
+/// whose name holds `consensus` (sorted), or the files matching a `*` pattern in the file
+/// name. An entry that names nothing is an error.
+fn consensus_files(entry: &Path) -> Result<Vec<PathBuf>, String> {
+    let list = |dir: &Path, keep: &dyn Fn(&str) -> bool| -> Result<Vec<PathBuf>, String> {
+        let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(keep))
+            .collect();
+        out.sort();
+        Ok(out)
+    };
+    let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let found = if name.contains('*') {
+        let dir = entry.parent().unwrap_or(Path::new("."));
+        list(dir, &|n| wildcard(name, n))?
+    } else if entry.is_dir() {
+        list(entry, &|n| n.contains("consensus"))?
+    } else {
+        return Ok(vec![entry.to_path_buf()]);
+    };
+    if found.is_empty() {
+        return Err(format!(
+            "{} names no consensus file; expected files, folders of them or patterns such as \
+             \"cached-microdesc-consensus_*.xz\"",
+            entry.display()
+        ));
+    }
+    Ok(found)
+}
+
+/// Whether `name` matches `pattern`, in which `*` stands for any run of characters.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, rest)) => {
+            let Some(tail) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|&i| tail.is_char_boundary(i))
+                .any(|i| wildcard(rest, &tail[i..]))
+        }
+    }
+}
+
 /// `data_from_cli`: the data file was given with `--data`, so a message about it names that
 /// flag rather than the scenario's key.
 pub(super) fn build_network(
@@ -54,7 +110,7 @@ pub(super) fn build_network(
     label: &str,
     base: &Path,
     data_from_cli: bool,
-) -> Result<(Network, Option<Arc<TorNetwork>>), InputError> {
+) -> Result<(Network, Option<Documents>), InputError> {
     let err = |key: &str, msg: String| InputError::new(label, format!("key `{key}`"), msg);
     let given = raw.kinds_given();
     if given.len() != 1 {
@@ -122,7 +178,61 @@ pub(super) fn build_network(
             e
         })?;
         let network = crate::model::tor::network_of(&doc).map_err(|m| err(&key, m))?;
-        documents = Some(doc);
+        documents = Some(Documents::One(doc));
+        network
+    } else if let Some(t) = raw.tor_series {
+        let max = t.max_missing_weight.unwrap_or(DEFAULT_MAX_MISSING_WEIGHT);
+        if !(0.0..=1.0).contains(&max) {
+            return Err(err(
+                "network.tor_series.max_missing_weight",
+                format!("{max}; expected a share of the consensus weight, from 0 to 1"),
+            ));
+        }
+        for (list, what) in [
+            (
+                &t.consensuses,
+                "the consensus files (files, folders or patterns)",
+            ),
+            (
+                &t.microdescriptors,
+                "the microdescriptor files of the consensuses",
+            ),
+        ] {
+            if list.is_empty() {
+                let k = if std::ptr::eq(list, &t.consensuses) {
+                    "network.tor_series.consensuses"
+                } else {
+                    "network.tor_series.microdescriptors"
+                };
+                return Err(err(k, format!("empty; expected {what}")));
+            }
+        }
+        let mut consensuses = Vec::new();
+        for c in &t.consensuses {
+            let files = consensus_files(&locate(c)?)
+                .map_err(|m| err("network.tor_series.consensuses", m))?;
+            for f in files {
+                if !consensuses.contains(&f) {
+                    consensuses.push(f);
+                }
+            }
+        }
+        let microdescs = t
+            .microdescriptors
+            .iter()
+            .map(|m| locate(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let docs = crate::tor::read_series(&consensuses, &microdescs, max).map_err(|mut e| {
+            e.message = format!("{} ({named_by})", e.message);
+            e
+        })?;
+        let mut steps = Vec::with_capacity(docs.len());
+        for (file, doc) in docs {
+            let network = crate::model::tor::network_of(&doc).map_err(|m| err(&key, m))?;
+            steps.push((file.display().to_string(), doc, network));
+        }
+        let network = steps[0].2.clone();
+        documents = Some(Documents::Series(steps));
         network
     } else if let Some(t) = raw.tor_families {
         let (text, label) = read(&t.csv, "Tor family table")?;
@@ -293,6 +403,14 @@ pub(super) fn build_network(
         Network::from_specs(specs).map_err(|m| err(&key, m))?
     };
     let entities = raw.entities;
+    if entities.is_some() && matches!(documents, Some(Documents::Series(_))) {
+        return Err(err(
+            "network.entities",
+            "not taken on a series (relays come and go between consensuses); target relays \
+             with { relays = [FINGERPRINT, …] } or { family_of = FINGERPRINT }"
+                .into(),
+        ));
+    }
     if let Some(entities) = &entities {
         let mut seen = std::collections::HashSet::new();
         for (entity, operators) in entities {
@@ -317,7 +435,57 @@ pub(super) fn build_network(
     }
     if let Some(a) = raw.add_adversary {
         let name = a.name.clone().unwrap_or_else(|| "adversary".to_string());
-        if let Some(doc) = documents.take() {
+        let from = match &a.from {
+            None => None,
+            Some(_) if !matches!(documents, Some(Documents::Series(_))) => {
+                return Err(err(
+                    "network.add_adversary.from",
+                    "a date on which the adversary joins a series of consensuses; this network \
+                     is not a series ([network] tor_series = …)"
+                        .into(),
+                ));
+            }
+            Some(d) => Some(crate::tor::parse_date(d).ok_or_else(|| {
+                err(
+                    "network.add_adversary.from",
+                    format!(
+                        "`{d}` is not a date; expected \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM\" (UTC)"
+                    ),
+                )
+            })?),
+        };
+        if let Some(Documents::Series(steps)) = documents.take() {
+            let mut out = Vec::with_capacity(steps.len());
+            let mut joined = false;
+            for (file, doc, network) in steps {
+                if from.is_some_and(|f| doc.valid_after < f) {
+                    out.push((file, doc, network));
+                    continue;
+                }
+                let (more, added) = add_tor_relays(&doc, &a)
+                    .map_err(|(k, m)| err(&format!("network.add_adversary{k}"), m))?;
+                let mut network = crate::model::tor::network_of(&more).map_err(|m| err(&key, m))?;
+                network
+                    .assign_entity(&name, &added)
+                    .map_err(|m| err("network.add_adversary.name", m))?;
+                joined = true;
+                out.push((file, Arc::new(more), network));
+            }
+            if !joined {
+                return Err(err(
+                    "network.add_adversary.from",
+                    format!(
+                        "{} is after the last consensus of the series (valid after {}); the \
+                         adversary would join none",
+                        a.from.as_deref().unwrap_or(""),
+                        crate::tor::date_time(out[out.len() - 1].1.valid_after)
+                    ),
+                ));
+            }
+            let network = out[0].2.clone();
+            return Ok((network, Some(Documents::Series(out))));
+        }
+        if let Some(Documents::One(doc)) = documents.take() {
             let (more, added) = add_tor_relays(&doc, &a)
                 .map_err(|(k, m)| err(&format!("network.add_adversary{k}"), m))?;
             network = crate::model::tor::network_of(&more).map_err(|m| err(&key, m))?;
@@ -331,7 +499,7 @@ pub(super) fn build_network(
             network
                 .assign_entity(&name, &added)
                 .map_err(|m| err("network.add_adversary.name", m))?;
-            return Ok((network, Some(Arc::new(more))));
+            return Ok((network, Some(Documents::One(Arc::new(more)))));
         }
         if a.relays.is_some() {
             return Err(err(
@@ -364,16 +532,33 @@ fn add_tor_relays(
     a: &raw::RawAddAdversary,
 ) -> Result<(TorNetwork, Vec<String>), (String, String)> {
     use crate::tor::{Flag, Flags, Microdesc, Relay, weights};
-    if a.share.is_some() || a.operators.is_some() {
+    if a.operators.is_some() || (a.share.is_some() && a.guard_exit.is_none()) {
         return Err((
             String::new(),
-            "`share` and `operators` are for networks of operators; on a tor network the \
+            "`share` alone and `operators` are for networks of operators; on a tor network the \
              adversary adds relays: relays = [{ count = 5, weight = 10000, flags = [\"Guard\", \
-             \"Stable\", \"V2Dir\"] }, …]"
+             \"Stable\", \"V2Dir\"] }, …], or a share of the consensus weight split between \
+             a guard and an exit relay: { share = 0.01, guard_exit = [5, 1] }"
                 .into(),
         ));
     }
-    let Some(groups) = &a.relays else {
+    let split = match (a.share, &a.guard_exit) {
+        (Some(_), Some(_)) if a.relays.is_some() => {
+            return Err((
+                String::new(),
+                "both `relays` and `share` with `guard_exit`; give one".into(),
+            ));
+        }
+        (Some(share), Some(split)) => Some(share_relays(doc, share, split)?),
+        (None, Some(_)) => {
+            return Err((
+                ".guard_exit".into(),
+                "splits the adversary's `share` of the consensus weight; give `share` too".into(),
+            ));
+        }
+        _ => None,
+    };
+    let Some(groups) = split.as_ref().or(a.relays.as_ref()) else {
         return Err((
             String::new(),
             "no `relays`; on a tor network the adversary adds relays: relays = [{ count = 5, \
@@ -490,6 +675,63 @@ fn add_tor_relays(
         .collect();
     more.added = added.len();
     Ok((more, added))
+}
+
+/// The relays of an adversary holding `share` of the consensus weight once added (its
+/// weight A with A / (W + A) = share, W the consensus weight of the relays read), split
+/// guard:exit as `split` says between one relay with the Guard (and Stable, V2Dir) flag and
+/// one with the Exit flag accepting every port.
+fn share_relays(
+    doc: &TorNetwork,
+    share: f64,
+    split: &[f64],
+) -> Result<Vec<raw::RawAddedRelays>, (String, String)> {
+    if !(share > 0.0 && share < 1.0) {
+        return Err((
+            ".share".into(),
+            format!("{share}; expected a share of the consensus weight between 0 and 1"),
+        ));
+    }
+    let &[g, e] = split else {
+        return Err((
+            ".guard_exit".into(),
+            format!(
+                "{} numbers; expected two, guard and exit: [5, 1]",
+                split.len()
+            ),
+        ));
+    };
+    if !(g >= 0.0 && e >= 0.0 && g.is_finite() && e.is_finite() && g + e > 0.0) {
+        return Err((
+            ".guard_exit".into(),
+            format!("[{g}, {e}]; expected two non-negative numbers, not both 0"),
+        ));
+    }
+    let total: u64 = doc.relays.iter().map(|r| u64::from(r.weight)).sum();
+    let adversary = share / (1.0 - share) * total as f64;
+    let mut out = Vec::new();
+    for (part, flags) in [(g, vec!["Guard", "Stable", "V2Dir"]), (e, vec!["Exit"])] {
+        let weight = (adversary * part / (g + e)).round();
+        if weight < 1.0 {
+            continue;
+        }
+        if weight > f64::from(u32::MAX) {
+            return Err((
+                ".share".into(),
+                format!(
+                    "{share}: a relay weight above {}; expected a smaller share",
+                    u32::MAX
+                ),
+            ));
+        }
+        out.push(raw::RawAddedRelays {
+            count: 1,
+            weight: weight as u32,
+            flags: flags.into_iter().map(String::from).collect(),
+            accept: None,
+        });
+    }
+    Ok(out)
 }
 
 /// The message for an operator count outside 1 ..= [`model::MAX_OPERATORS`].

@@ -40,6 +40,7 @@ pub struct RawNetwork {
     pub tor_families: Option<RawTorFamilies>,
     pub simplex_presets: Option<RawSimplex>,
     pub tor: Option<RawTor>,
+    pub tor_series: Option<RawTorSeries>,
     /// An adversary added to whatever network the other keys build.
     pub add_adversary: Option<RawAddAdversary>,
     /// Prefix length deriving subnets from IPv4 addresses (`ip` of servers).
@@ -63,6 +64,7 @@ impl RawNetwork {
             "tor_families" => self.tor_families.is_some(),
             "simplex_presets" => self.simplex_presets.is_some(),
             "tor" => self.tor.is_some(),
+            "tor_series" => self.tor_series.is_some(),
             _ => false,
         }
     }
@@ -94,6 +96,16 @@ pub struct RawTor {
     pub consensus: String,
     pub microdescriptors: Vec<String>,
     /// The largest share of consensus weight whose relays may lack a microdescriptor.
+    pub max_missing_weight: Option<f64>,
+}
+
+/// A series of consensuses sharing microdescriptor files: each entry of `consensuses` a file,
+/// a folder (its files whose name holds `consensus`) or a pattern with `*` in its file name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTorSeries {
+    pub consensuses: Vec<String>,
+    pub microdescriptors: Vec<String>,
     pub max_missing_weight: Option<f64>,
 }
 
@@ -163,6 +175,11 @@ pub struct RawAddAdversary {
     pub name: Option<String>,
     /// On a tor network: the relays it adds, by group.
     pub relays: Option<Vec<RawAddedRelays>>,
+    /// On a tor network, with `share`: the guard:exit split of its weight (one guard relay,
+    /// one exit relay).
+    pub guard_exit: Option<Vec<f64>>,
+    /// On a series: the date its relays join.
+    pub from: Option<String>,
 }
 
 /// A group of relays an adversary adds to a tor network.
@@ -230,4 +247,6 @@ pub struct RawRun {
     #[serde(default, deserialize_with = "opt_count")]
     pub seed: Option<u64>,
     pub paths_per_day: Option<f64>,
+    /// On a series: when a client builds its first path.
+    pub start: Option<String>,
 }

@@ -5,11 +5,13 @@
 pub(crate) mod alias;
 pub(crate) mod bits;
 pub(crate) mod classes;
+pub(crate) mod entry_guards;
 pub(crate) mod fast;
 pub(crate) mod guards;
 pub(crate) mod reference;
 pub(crate) mod server;
 pub(crate) mod tor;
+pub(crate) mod tor_series;
 
 use rand::Rng;
 

@@ -205,6 +205,26 @@ impl<D: Draw> TorClients<D> {
         }
     }
 
+    /// The draw of this network.
+    pub fn draw(&self) -> &D {
+        &self.draw
+    }
+
+    /// The guard a circuit whose other hops are `path` takes (one whose draw stopped before
+    /// its guard, the answer being known): the first of `guards` it allows, else one by
+    /// weight among the relays it allows.
+    pub fn guard_for<R: Rng + ?Sized>(&self, path: &[u32; 3], guards: &[u32], rng: &mut R) -> u32 {
+        let relays = self.draw.relays();
+        let free = |r: usize| {
+            path.iter()
+                .all(|&t| t == u32::MAX || !relays.conflict(r, t as usize))
+        };
+        match guards.iter().find(|&&g| free(g as usize)) {
+            Some(&g) => g,
+            None => self.draw.draw(GUARD, free, rng) as u32,
+        }
+    }
+
     /// Draws one circuit (relays per position; a position not drawn is `u32::MAX`) and says
     /// whether it is compromised. `guards`: the client's primary guards, if it keeps any.
     #[inline(always)]

@@ -354,6 +354,122 @@ pub fn read_cached(
     Ok(network)
 }
 
+/// A series of consensuses sharing microdescriptor files, each read as [`read`] reads it,
+/// in parallel, ordered by valid-after time. Two consensuses valid after the same time are
+/// refused, naming both files. Cached per process as [`read_cached`] is.
+pub fn read_series(
+    consensuses: &[std::path::PathBuf],
+    microdescs: &[std::path::PathBuf],
+    max_missing: f64,
+) -> Result<Vec<(std::path::PathBuf, Arc<TorNetwork>)>, InputError> {
+    use rayon::prelude::*;
+    use std::sync::{Mutex, OnceLock};
+    type Key = (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>, u64);
+    type Series = Vec<(std::path::PathBuf, Arc<TorNetwork>)>;
+    static CACHE: OnceLock<Mutex<HashMap<Key, Series>>> = OnceLock::new();
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let key: Key = (
+        consensuses.iter().map(|p| canonical(p)).collect(),
+        microdescs.iter().map(|p| canonical(p)).collect(),
+        max_missing.to_bits(),
+    );
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&key)
+    {
+        return Ok(found.clone());
+    }
+    let paths: Vec<&Path> = microdescs.iter().map(|p| p.as_path()).collect();
+    let texts = read_microdescs(&paths)?;
+    let index = index_microdescs(&texts)?;
+    let mut series: Series = consensuses
+        .par_iter()
+        .map(|c| read_with(c, &index, max_missing).map(|n| (c.clone(), Arc::new(n))))
+        .collect::<Result<_, _>>()?;
+    series.sort_by_key(|(_, n)| n.valid_after);
+    for pair in series.windows(2) {
+        if pair[0].1.valid_after == pair[1].1.valid_after {
+            return Err(error(
+                &pair[1].0,
+                format!(
+                    "valid after {}, as {} is; expected consensuses of distinct times",
+                    date_time(pair[1].1.valid_after),
+                    pair[0].0.display()
+                ),
+            ));
+        }
+    }
+    cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(key, series.clone());
+    Ok(series)
+}
+
+/// Seconds since the Unix epoch of "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" or the same with a
+/// space for the T (UTC; a trailing " UTC" or "Z" is allowed), or `None`.
+pub fn parse_date(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let s = s
+        .strip_suffix(" UTC")
+        .or_else(|| s.strip_suffix('Z'))
+        .unwrap_or(s);
+    let (date, time) = match s.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let mut d = date.split('-');
+    let year: i64 = d.next()?.parse().ok()?;
+    let month: i64 = d.next()?.parse().ok()?;
+    let day: i64 = d.next()?.parse().ok()?;
+    if d.next().is_some() || !(1970..=9999).contains(&year) || !(1..=12).contains(&month) {
+        return None;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=days_in[month as usize - 1]).contains(&day) {
+        return None;
+    }
+    let mut seconds = 0i64;
+    if let Some(t) = time {
+        let mut t = t.split(':');
+        let h: i64 = t.next()?.parse().ok()?;
+        let m: i64 = t.next()?.parse().ok()?;
+        let sec: i64 = match t.next() {
+            Some(x) => x.parse().ok()?,
+            None => 0,
+        };
+        if t.next().is_some() || h > 23 || m > 59 || sec > 59 || h < 0 || m < 0 || sec < 0 {
+            return None;
+        }
+        seconds = h * 3600 + m * 60 + sec;
+    }
+    // Days from civil (the inverse of `date_time`'s conversion).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + seconds) as u64)
+}
+
 /// The consensus with an empty `pr` line in every router entry that has none, or `None`
 /// when every entry has one. Consensus methods before 25 (the 2016-12 consensuses of the
 /// archived series) list no protocol versions; Arti's parser requires the line, C tor does not
@@ -407,6 +523,49 @@ pub fn read(
     microdescs: &[&Path],
     max_missing: f64,
 ) -> Result<TorNetwork, InputError> {
+    let texts = read_microdescs(microdescs)?;
+    read_with(consensus, &index_microdescs(&texts)?, max_missing)
+}
+
+/// The microdescriptor files' texts, each with its file.
+pub fn read_microdescs(
+    microdescs: &[&Path],
+) -> Result<Vec<(String, std::path::PathBuf)>, InputError> {
+    microdescs
+        .iter()
+        .map(|p| read_document(p).map(|t| (t, p.to_path_buf())))
+        .collect()
+}
+
+/// Microdescriptors by digest: their text and their file.
+pub type MicrodescIndex<'a> = HashMap<[u8; 32], (&'a str, &'a Path)>;
+
+/// The microdescriptors of `texts` by digest (a file without one is refused).
+pub fn index_microdescs(
+    texts: &[(String, std::path::PathBuf)],
+) -> Result<MicrodescIndex<'_>, InputError> {
+    let mut by_digest: MicrodescIndex = HashMap::new();
+    for (t, p) in texts {
+        let found = microdesc_texts(t);
+        if found.is_empty() && !t.trim().is_empty() {
+            return Err(error(
+                p,
+                "no microdescriptor (no `onion-key` line) in the file",
+            ));
+        }
+        for md in found {
+            by_digest.insert(digest_of(md), (md, p.as_path()));
+        }
+    }
+    Ok(by_digest)
+}
+
+/// As [`read`], with the microdescriptors already indexed (a series reads them once).
+pub fn read_with(
+    consensus: &Path,
+    by_digest: &MicrodescIndex<'_>,
+    max_missing: f64,
+) -> Result<TorNetwork, InputError> {
     let text = read_document(consensus)?;
     let parsed = match MdConsensus::parse(&text) {
         Err(e) => match with_empty_protocols(&text) {
@@ -428,24 +587,6 @@ pub fn read(
     let doc = unchecked
         .dangerously_assume_timely()
         .dangerously_assume_wellsigned();
-
-    let mut by_digest: HashMap<[u8; 32], (&str, &Path)> = HashMap::new();
-    let texts: Vec<(String, &Path)> = microdescs
-        .iter()
-        .map(|p| read_document(p).map(|t| (t, *p)))
-        .collect::<Result<_, _>>()?;
-    for (t, p) in &texts {
-        let found = microdesc_texts(t);
-        if found.is_empty() && !t.trim().is_empty() {
-            return Err(error(
-                p,
-                "no microdescriptor (no `onion-key` line) in the file",
-            ));
-        }
-        for md in found {
-            by_digest.insert(digest_of(md), (md, *p));
-        }
-    }
 
     let flags_of = |rs: &tor_netdoc::doc::netstatus::MdRouterStatus| {
         rs.flags()
@@ -584,6 +725,36 @@ mod tests {
                 FamilyEntry::Nickname("bob".into())
             ]
         );
+    }
+
+    #[test]
+    fn dates_parse_back_to_the_seconds_they_print() {
+        for t in [
+            0u64,
+            1_481_403_600,
+            1_576_414_800,
+            951_782_400,
+            4_102_444_799,
+        ] {
+            let printed = date_time(t);
+            let minutes = t - t % 60;
+            assert_eq!(parse_date(&printed), Some(minutes), "{printed}");
+        }
+        assert_eq!(parse_date("2017-01-01"), Some(1_483_228_800));
+        assert_eq!(
+            parse_date("2017-01-01T06:30"),
+            Some(1_483_228_800 + 6 * 3600 + 1800)
+        );
+        assert_eq!(parse_date("2016-02-29"), Some(1_456_704_000));
+        for bad in [
+            "2017-02-29",
+            "2017-13-01",
+            "2017-01",
+            "yesterday",
+            "2017-01-01T25:00",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

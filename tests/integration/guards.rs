@@ -55,6 +55,7 @@ fn scenario(
         guards: Some(guards),
         paths_per_day: None,
         tor: None,
+        series: None,
         rules: Default::default(),
         run: RunSettings {
             paths,

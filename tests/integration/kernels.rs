@@ -66,6 +66,7 @@ fn scenario(
         guards: None,
         paths_per_day: None,
         tor: None,
+        series: None,
         rules: Default::default(),
         run: RunSettings {
             paths: 4,

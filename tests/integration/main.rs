@@ -27,6 +27,7 @@ mod time;
 mod tor_documents;
 mod tor_rules;
 mod tor_scenarios;
+mod tor_series;
 
 use std::path::{Path, PathBuf};
 
@@ -118,6 +119,7 @@ pub fn scenario_of(
         guards: None,
         paths_per_day: None,
         tor: None,
+        series: None,
         rules: Default::default(),
         run: pathrisk::scenario::RunSettings {
             paths: 1,

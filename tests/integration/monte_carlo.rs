@@ -43,6 +43,7 @@ fn scenario(selection: Selection, target: Target, event: Event, seed: u64) -> Sc
         guards: None,
         paths_per_day: None,
         tor: None,
+        series: None,
         rules: Default::default(),
         run: RunSettings {
             paths: 4,

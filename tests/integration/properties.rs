@@ -72,6 +72,7 @@ fn scenario(
         guards: None,
         paths_per_day: None,
         tor: None,
+        series: None,
         rules: Default::default(),
         run: RunSettings {
             paths: 3,

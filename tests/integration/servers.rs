@@ -103,6 +103,7 @@ fn scenario(
         },
         paths_per_day: None,
         tor: None,
+        series: None,
     }
 }
 

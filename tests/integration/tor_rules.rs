@@ -195,6 +195,7 @@ fn scenario(
         },
         paths_per_day: None,
         tor: Some(Arc::new(relays)),
+        series: None,
     }
 }
 

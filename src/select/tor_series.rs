@@ -1,0 +1,119 @@
+//! Tor clients through a series of consensuses (docs/tor.md, "Networks that change"): path k
+//! of a client is built at its time (the series' start + k / paths-per-day days) under the
+//! consensus that holds then, by the `tor` policy's circuit draw of that consensus; with
+//! guards, the client's guards follow tor's entry-guard algorithm across the consensuses
+//! ([`super::entry_guards`]).
+
+use super::entry_guards::{EntryGuards, GuardParams};
+use super::tor::{Draw, TorClients};
+use crate::adversary::PathTest;
+use crate::model::series::TorSeries;
+use crate::model::tor::GUARD;
+use rand::Rng;
+use std::sync::Arc;
+
+/// The circuits of clients of a series, drawn with `D` in each consensus.
+#[derive(Debug, Clone)]
+pub struct SeriesClients<D> {
+    series: Arc<TorSeries>,
+    /// One per consensus: its draw and labels (no guards: this type keeps them).
+    steps: Vec<TorClients<D>>,
+    /// Per consensus: its guard parameters.
+    params: Vec<GuardParams>,
+    /// The consensus of each run of a client's paths: (first path, consensus).
+    schedule: Vec<(u64, usize)>,
+    per_day: f64,
+    /// Primary guards per client, or none.
+    guards: Option<usize>,
+    test: PathTest,
+}
+
+impl<D: Draw> SeriesClients<D> {
+    /// `draws[c]` draws in consensus c; `test` is on labels (each step's `labels`).
+    pub fn new(
+        series: Arc<TorSeries>,
+        draws: Vec<D>,
+        test: PathTest,
+        guards: Option<usize>,
+        paths: u64,
+        per_day: f64,
+    ) -> Self {
+        let steps: Vec<TorClients<D>> = draws
+            .into_iter()
+            .zip(&series.steps)
+            .map(|(d, s)| TorClients::new(d, s.labels.clone(), test.clone(), None))
+            .collect();
+        let params = series
+            .steps
+            .iter()
+            .map(|s| {
+                let possible = s.relays.possible_guard.iter().filter(|&&p| p).count();
+                GuardParams::of(&s.relays.params, guards.unwrap_or(1), possible)
+            })
+            .collect();
+        SeriesClients {
+            schedule: series.schedule(paths, per_day),
+            series,
+            steps,
+            params,
+            per_day,
+            guards,
+            test,
+        }
+    }
+
+    /// A client's `paths` circuits through the series: how many were compromised, the
+    /// 1-based index of the first (0: none), and whether a relay of the target was among its
+    /// primary guards at some point. `state` is reused from client to client.
+    pub fn client<R: Rng + Clone>(
+        &self,
+        outer: &mut R,
+        paths: u64,
+        state: &mut EntryGuards,
+    ) -> (u64, u64, bool) {
+        let mut local = outer.clone();
+        let rng = &mut local;
+        let (mut hits, mut first, mut guard_hit) = (0u64, 0u64, false);
+        state.reset();
+        let mut run = 0;
+        for k in 0..paths {
+            if crate::stop::at(k + 1) {
+                break;
+            }
+            while run + 1 < self.schedule.len() && self.schedule[run + 1].0 <= k {
+                run += 1;
+            }
+            let c = self.schedule[run].1;
+            let clients = &self.steps[c];
+            let hit = match self.guards {
+                None => clients.circuit(&[], rng).1,
+                Some(_) => {
+                    let step = &self.series.steps[c];
+                    let draw = clients.draw();
+                    let t = self.series.time_of(k, self.per_day);
+                    let params = &self.params[c];
+                    if state.prepare(c, step, draw, params, t, rng) {
+                        guard_hit |= state.candidates[..state.primaries]
+                            .iter()
+                            .any(|&g| self.test.targets(step.labels[g as usize]));
+                    }
+                    let (path, hit) = clients.circuit(&state.candidates, rng);
+                    let g = match path[GUARD] {
+                        u32::MAX => clients.guard_for(&path, &state.candidates, rng),
+                        g => g,
+                    };
+                    state.used(g, step, params, t, rng);
+                    hit
+                }
+            };
+            if hit {
+                hits += 1;
+                if first == 0 {
+                    first = k + 1;
+                }
+            }
+        }
+        *outer = local;
+        (hits, first, guard_hit)
+    }
+}
