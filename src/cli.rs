@@ -104,8 +104,12 @@ pub struct SweepArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
     /// KEY=FROM:TO:STEPS or KEY=log:FROM:TO:STEPS; several make a grid. Integer keys are rounded.
-    #[arg(long, value_name = "KEY=RANGE", required = true)]
+    #[arg(long, value_name = "KEY=RANGE", required_unless_present = "over")]
     pub vary: Vec<String>,
+    /// One point per consensus of the scenario's series (`[network] tor_series`), each the
+    /// static scenario on that consensus; its CSV column is `valid_after`.
+    #[arg(long, value_parser = ["consensus"])]
+    pub over: Option<String>,
     /// KEY=A,B,...: each value its own series (several --compare multiply).
     #[arg(long, value_name = "KEY=VALUES")]
     pub compare: Vec<String>,
@@ -157,6 +161,7 @@ impl SweepArgs {
         let options = SweepOptions {
             scenario: self.file.clone(),
             vary: parse_all(&self.vary, Vary::parse)?,
+            over_consensus: self.over.is_some(),
             compare: parse_all(&self.compare, Compare::parse)?,
             set: parse_all(&self.set, Setting::parse)?,
             trials: self.trials,

@@ -350,6 +350,9 @@ impl RunOptions {
 pub struct SweepOptions {
     pub scenario: PathBuf,
     pub vary: Vec<Vary>,
+    /// One point per consensus of the scenario's series (`--over consensus`), instead of
+    /// `vary`.
+    pub over_consensus: bool,
     pub compare: Vec<Compare>,
     /// Settings applied to every point.
     pub set: Vec<Setting>,
@@ -372,10 +375,17 @@ impl SweepOptions {
 
     pub fn validate(&self) -> Result<(), InputError> {
         self.common.validate()?;
-        if self.vary.is_empty() {
+        if self.vary.is_empty() && !self.over_consensus {
             return Err(flag_error(
                 "--vary",
-                "a sweep needs at least one --vary KEY=FROM:TO:STEPS",
+                "a sweep needs at least one --vary KEY=FROM:TO:STEPS (or --over consensus)",
+            ));
+        }
+        if self.over_consensus && !self.vary.is_empty() {
+            return Err(flag_error(
+                "--over",
+                "one point per consensus takes no --vary; sweep the consensuses alone (with \
+                 --compare for series)",
             ));
         }
         if !Self::PLOT_METRICS.contains(&self.metric) {

@@ -21,7 +21,10 @@ pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
             .map_err(|e| InputError::whole(&label, format!("cannot read the part: {e}")))?;
         parts.push((label, text));
     }
-    let merged = crate::shard::merge(&parts)?;
+    let mut merged = crate::shard::merge(&parts)?;
+    for job in &mut merged.jobs {
+        restore_documents(&mut job.scenario);
+    }
     let outcome = |job: &crate::shard::Job| Outcome {
         counts: job.counts.clone(),
         threads: merged.threads,
@@ -68,4 +71,31 @@ pub fn merge(options: &MergeOptions, out: &mut dyn Write) -> Result<Status> {
     } else {
         Status::Agree
     })
+}
+
+/// A part holds its scenario without the Tor documents (too large to copy into every part),
+/// only their digest: they are read again from the scenario's file, when it is still where the
+/// run read it and its documents have that digest (a point of `sweep --over consensus`: one of
+/// its consensuses), so that the merged report has the unsharded one's closed forms.
+/// Otherwise the scenario stays without them, and its report without closed forms.
+fn restore_documents(scenario: &mut crate::scenario::Scenario) {
+    let Some(digest) = scenario.documents.clone() else {
+        return;
+    };
+    let Ok(loaded) = crate::scenario::Scenario::load(std::path::Path::new(&scenario.source)) else {
+        return;
+    };
+    if loaded.documents.as_deref() == Some(digest.as_str()) {
+        scenario.tor = loaded.tor;
+        scenario.series = loaded.series;
+        return;
+    }
+    if let Some(series) = &loaded.series
+        && let Some(c) = series
+            .steps
+            .iter()
+            .position(|s| s.relays.digest() == digest)
+    {
+        scenario.tor = loaded.at_consensus(c).tor;
+    }
 }

@@ -117,6 +117,44 @@ fn prepare(options: &SweepOptions) -> Result<Prepared> {
         settings.splice(0..0, fixed.iter().cloned());
     }
     let mut jobs = Vec::new();
+    if options.over_consensus {
+        // Each point: the static scenario on one consensus of the series.
+        let mut varies = Vec::new();
+        for (i, (_, s)) in series.iter().enumerate() {
+            let scenario = build(&base, s, &overrides)?;
+            let Some(steps) = scenario.series.as_ref().map(|t| t.steps.len()) else {
+                return Err(InputError::new(
+                    "command line",
+                    "--over consensus",
+                    format!(
+                        "{} is not on a series of consensuses; give [network] tor_series = …",
+                        options.scenario.display()
+                    ),
+                )
+                .into());
+            };
+            let times: Vec<u64> = (0..steps)
+                .map(|c| {
+                    scenario.series.as_ref().expect("a series").steps[c]
+                        .relays
+                        .valid_after
+                })
+                .collect();
+            for (c, &t) in times.iter().enumerate() {
+                jobs.push((vec![t as f64], i, scenario.at_consensus(c)));
+            }
+            if varies.is_empty() {
+                varies.push(Vary::consensuses(&times));
+            }
+        }
+        return Ok(Prepared {
+            base,
+            varies,
+            series,
+            overrides,
+            jobs,
+        });
+    }
     for values in &grid(&varies) {
         for (i, (_, s)) in series.iter().enumerate() {
             jobs.push((
@@ -280,6 +318,21 @@ fn plot(result: &SweepResult, prepared: &Prepared, metric: Metric, log_y: bool) 
                     ))
                 })
                 .collect();
+            if x.dates {
+                // Per consensus, the closed form of each point's own network.
+                let curve = result
+                    .points
+                    .iter()
+                    .filter(|p| p.series == si)
+                    .filter_map(|p| Some((p.values[0], p.report.row(metric)?.closed_form?)))
+                    .collect();
+                out.push(Series {
+                    label: name,
+                    points,
+                    curve,
+                });
+                continue;
+            }
             let (lo, hi) = (
                 x.values[0].min(*x.values.last().unwrap()),
                 x.values[0].max(*x.values.last().unwrap()),
@@ -337,7 +390,12 @@ fn plot(result: &SweepResult, prepared: &Prepared, metric: Metric, log_y: bool) 
             "{} — Monte Carlo (points, 95% intervals) and closed form (lines)",
             result.scenario
         ),
-        x_label: x.key.clone(),
+        x_label: if x.dates {
+            "valid after (the consensus' date, UTC)".to_string()
+        } else {
+            x.key.clone()
+        },
+        x_dates: x.dates,
         y_label,
         log_x: x.log,
         log_y,
@@ -354,6 +412,7 @@ mod tests {
         SweepOptions {
             scenario: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file),
             vary: vec![Vary::parse(vary).unwrap()],
+            over_consensus: false,
             compare: compare.iter().map(|c| Compare::parse(c).unwrap()).collect(),
             set: Vec::new(),
             trials: Some(500),

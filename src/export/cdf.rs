@@ -49,6 +49,7 @@ pub fn cdf_plot(scenario: &Scenario, points: &[CdfPoint]) -> Plot {
         .filter_map(|p| p.closed_form.map(|c| (x(p), c)))
         .collect();
     Plot {
+        x_dates: false,
         title: format!(
             "{} — first compromised path: simulated CDF (points, 95% intervals), closed form (line)",
             scenario.name

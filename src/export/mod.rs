@@ -217,11 +217,19 @@ pub fn data_number(x: f64) -> String {
 
 /// A varied value of a sweep as its key takes it: whole for integer keys.
 pub fn vary_text(vary: &crate::sweep::Vary, x: f64) -> String {
-    if vary.integer {
+    if vary.dates {
+        iso_time(x as u64)
+    } else if vary.integer {
         format!("{}", x as i64)
     } else {
         data_number(x)
     }
+}
+
+/// "2016-12-10T21:00:00Z" for seconds since the epoch (ISO 8601, UTC).
+pub fn iso_time(seconds: u64) -> String {
+    let day = crate::tor::date_time(seconds);
+    format!("{}T{}:{:02}Z", &day[..10], &day[11..16], seconds % 60)
 }
 
 /// A probability for people: six significant digits, exponent form below 0.001.

@@ -22,6 +22,8 @@ pub struct Plot {
     pub y_label: String,
     pub log_x: bool,
     pub log_y: bool,
+    /// The x values are times (seconds since the epoch): ticks read as dates.
+    pub x_dates: bool,
     pub series: Vec<Series>,
 }
 
@@ -119,16 +121,18 @@ impl Plot {
             .y_label_area_size(85)
             .build_cartesian_2d(x, y)
             .map_err(|e| err(&e))?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
+        let date = |x: &f64| crate::tor::date_time(x.max(0.0) as u64)[..10].to_string();
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .label_style(("sans-serif", 14))
             .light_line_style(TRANSPARENT)
             .x_labels(8)
-            .axis_desc_style(("sans-serif", 16))
-            .draw()
-            .map_err(|e| err(&e))?;
+            .axis_desc_style(("sans-serif", 16));
+        if self.x_dates {
+            mesh.x_label_formatter(&date);
+        }
+        mesh.draw().map_err(|e| err(&e))?;
         for (i, s) in self.series.iter().enumerate() {
             let c = colour(i);
             let curve: Vec<(f64, f64)> = s

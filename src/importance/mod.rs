@@ -266,6 +266,15 @@ impl Paths for Sampler<'_> {
 
 /// Refuses what importance sampling does not cover.
 pub fn supports(scenario: &Scenario) -> std::result::Result<(), InputError> {
+    if scenario.series.is_some() {
+        return Err(InputError::new(
+            &scenario.source,
+            "network.tor_series",
+            "importance sampling through a series of consensuses is not implemented; use \
+             --method monte-carlo or --method exact (per consensus: sweep --over consensus \
+             --method importance)",
+        ));
+    }
     if scenario.guards.is_some() {
         return Err(InputError::new(
             &scenario.source,

@@ -146,6 +146,27 @@ impl TorSeries {
         out
     }
 
+    /// A hex digest of every consensus' relays and the start.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.start.to_le_bytes());
+        for s in &self.steps {
+            h.update(s.relays.digest().as_bytes());
+            h.update(
+                s.labels
+                    .iter()
+                    .flat_map(|l| l.to_le_bytes())
+                    .collect::<Vec<u8>>(),
+            );
+        }
+        h.finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// One line: how many consensuses, from when to when, the relays.
     pub fn summary(&self) -> String {
         if let [one] = self.steps.as_slice() {

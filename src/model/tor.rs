@@ -337,6 +337,32 @@ impl TorRelays {
         self.fingerprints.len()
     }
 
+    /// A hex digest of what decides the circuits: valid-after time, relays, their weights per
+    /// position and their conflicts (a sharded run's parts carry it, so parts of other
+    /// documents do not merge).
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.valid_after.to_le_bytes());
+        for r in 0..self.len() {
+            h.update(self.fingerprints[r].as_bytes());
+            for p in 0..3 {
+                h.update(self.weights[p][r].to_bits().to_le_bytes());
+            }
+            h.update(self.subnet16[r].to_le_bytes());
+            h.update(self.subnet32[r].to_le_bytes());
+            for f in &self.families[r] {
+                h.update(f.to_le_bytes());
+            }
+            h.update([u8::from(self.possible_guard[r])]);
+        }
+        h.finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fingerprints.is_empty()
     }

@@ -91,6 +91,10 @@ pub struct Scenario {
     /// A series of consensuses (`[network] tor_series`), shared.
     #[serde(skip)]
     pub series: Option<Arc<TorSeries>>,
+    /// A digest of the Tor documents (one consensus or a series, [`TorRelays::digest`]),
+    /// which `tor` and `series` do not serialise: a sharded run's fingerprint includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents: Option<String>,
 }
 
 /// Values given on the command line that replace the scenario's own.
@@ -223,6 +227,7 @@ impl Scenario {
             }),
             tor: Some(Arc::clone(&step.relays)),
             series: None,
+            documents: Some(step.relays.digest()),
             ..self.clone()
         }
     }
@@ -536,6 +541,10 @@ fn build(
         rules,
         run,
         paths_per_day: run_raw.paths_per_day,
+        documents: match &series {
+            Some(s) => Some(s.digest()),
+            None => tor.as_ref().map(|t| t.digest()),
+        },
         tor,
         series,
     })

@@ -454,7 +454,8 @@ pub(super) fn build_network(
                 )
             })?),
         };
-        if let Some(Documents::Series(steps)) = documents.take() {
+        let taken = documents.take();
+        if let Some(Documents::Series(steps)) = taken {
             let mut out = Vec::with_capacity(steps.len());
             let mut joined = false;
             for (file, doc, network) in steps {
@@ -485,7 +486,7 @@ pub(super) fn build_network(
             let network = out[0].2.clone();
             return Ok((network, Some(Documents::Series(out))));
         }
-        if let Some(Documents::One(doc)) = documents.take() {
+        if let Some(Documents::One(doc)) = taken {
             let (more, added) = add_tor_relays(&doc, &a)
                 .map_err(|(k, m)| err(&format!("network.add_adversary{k}"), m))?;
             network = crate::model::tor::network_of(&more).map_err(|m| err(&key, m))?;

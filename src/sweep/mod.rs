@@ -27,6 +27,22 @@ pub struct Vary {
     pub values: Vec<f64>,
     pub log: bool,
     pub integer: bool,
+    /// The values are times (seconds since the epoch), written as dates (`--over consensus`).
+    #[serde(default)]
+    pub dates: bool,
+}
+
+impl Vary {
+    /// The consensuses of a series, by valid-after time: `--over consensus`.
+    pub fn consensuses(valid_after: &[u64]) -> Vary {
+        Vary {
+            key: "valid_after".into(),
+            values: valid_after.iter().map(|&t| t as f64).collect(),
+            log: false,
+            integer: true,
+            dates: true,
+        }
+    }
 }
 
 /// One `--compare`.
@@ -100,6 +116,7 @@ fn parse_vary(spec: &str) -> Result<Vary, InputError> {
             values,
             log: false,
             integer,
+            dates: false,
         });
     }
     let (log, range) = match range.strip_prefix("log:") {
@@ -157,6 +174,7 @@ fn parse_vary(spec: &str) -> Result<Vary, InputError> {
         values,
         log,
         integer,
+        dates: false,
     })
 }
 

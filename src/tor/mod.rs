@@ -381,6 +381,9 @@ pub fn read_series(
     {
         return Ok(found.clone());
     }
+    for c in consensuses {
+        exists(c)?;
+    }
     let paths: Vec<&Path> = microdescs.iter().map(|p| p.as_path()).collect();
     let texts = read_microdescs(&paths)?;
     let index = index_microdescs(&texts)?;
@@ -523,8 +526,16 @@ pub fn read(
     microdescs: &[&Path],
     max_missing: f64,
 ) -> Result<TorNetwork, InputError> {
+    exists(consensus)?;
     let texts = read_microdescs(microdescs)?;
     read_with(consensus, &index_microdescs(&texts)?, max_missing)
+}
+
+/// A missing consensus is named before its microdescriptors are read.
+fn exists(consensus: &Path) -> Result<(), InputError> {
+    std::fs::metadata(consensus)
+        .map(|_| ())
+        .map_err(|e| error(consensus, format!("cannot read: {e}")))
 }
 
 /// The microdescriptor files' texts, each with its file.

@@ -120,6 +120,7 @@ pub fn scenario_of(
         paths_per_day: None,
         tor: None,
         series: None,
+        documents: None,
         rules: Default::default(),
         run: pathrisk::scenario::RunSettings {
             paths: 1,

@@ -44,6 +44,7 @@ fn scenario(selection: Selection, target: Target, event: Event, seed: u64) -> Sc
         paths_per_day: None,
         tor: None,
         series: None,
+        documents: None,
         rules: Default::default(),
         run: RunSettings {
             paths: 4,

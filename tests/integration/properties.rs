@@ -73,6 +73,7 @@ fn scenario(
         paths_per_day: None,
         tor: None,
         series: None,
+        documents: None,
         rules: Default::default(),
         run: RunSettings {
             paths: 3,

@@ -104,6 +104,7 @@ fn scenario(
         paths_per_day: None,
         tor: None,
         series: None,
+        documents: None,
     }
 }
 

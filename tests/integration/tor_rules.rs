@@ -196,6 +196,7 @@ fn scenario(
         paths_per_day: None,
         tor: Some(Arc::new(relays)),
         series: None,
+        documents: None,
     }
 }
 

@@ -145,6 +145,7 @@ fn scenario(docs: &[TorNetwork], guards: Option<Guards>, paths: u64, per_day: f6
         paths_per_day: Some(per_day),
         tor: Some(Arc::clone(&first.relays)),
         series: Some(Arc::new(series)),
+        documents: None,
     }
 }
 
@@ -436,4 +437,173 @@ fn a_series_refuses_what_it_cannot_take_naming_the_key() {
         err.contains("distinct times") && err.contains("consensus"),
         "{err}"
     );
+}
+
+fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_over_consensus_gives_each_consensus_its_own_exact_value() {
+    let Some(data) = real_data("sweep_over_consensus_gives_each_consensus_its_own_exact_value")
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let text = series_toml(
+        &data,
+        3,
+        &format!("{RULES}[run]\ntrials = 4000\npaths = 100\npaths_per_day = 48\n"),
+    );
+    let file = tmp.path().join("series.toml");
+    std::fs::write(&file, &text).unwrap();
+    let sweep = |extra: &[&str]| {
+        let out = pathrisk()
+            .args([
+                "sweep",
+                file.to_str().unwrap(),
+                "--over",
+                "consensus",
+                "--quiet",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        csv_rows(&String::from_utf8(out.stdout).unwrap())
+    };
+    let exact = sweep(&["--method", "exact"]);
+    let simulated = sweep(&[]);
+    let dir = data.join("tor/series-2016-12_2017-03");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("consensus_"))
+        .collect();
+    files.sort();
+    let paths: Vec<&BTreeMap<String, String>> =
+        exact.iter().filter(|r| r["metric"] == "path").collect();
+    assert_eq!(paths.len(), 3);
+    for (c, row) in paths.iter().enumerate() {
+        // The consensus on its own, as a static network, computed exactly.
+        let one = format!(
+            "[network]\ntor = {{ consensus = {:?}, microdescriptors = [{:?}] }}\n{RULES}[run]\npaths = 100\n",
+            files[c].display().to_string(),
+            dir.join("microdescs-referenced.xz").display().to_string()
+        );
+        let f = tmp.path().join(format!("one{c}.toml"));
+        std::fs::write(&f, one).unwrap();
+        let out = pathrisk()
+            .args([
+                "run",
+                f.to_str().unwrap(),
+                "--method",
+                "exact",
+                "--format",
+                "csv",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let own = csv_rows(&String::from_utf8(out.stdout).unwrap());
+        let own_path = own.iter().find(|r| r["metric"] == "path").unwrap();
+        assert_eq!(row["estimate"], own_path["estimate"], "consensus {c}");
+        let p: f64 = row["estimate"].parse().unwrap();
+        assert!(p > 1e-5 && p < 1e-2, "{p}");
+        assert!(row["valid_after"].starts_with("2016-12-"), "{row:?}");
+        // The simulated row of the same consensus: its closed form is that value, and agrees.
+        let sim = simulated
+            .iter()
+            .find(|r| r["metric"] == "path" && r["valid_after"] == row["valid_after"])
+            .unwrap();
+        assert_eq!(sim["closed_form"], row["estimate"]);
+        assert_eq!(sim["verdict"], "agree", "{sim:?}");
+        println!(
+            "{}: exact {} simulated {}",
+            row["valid_after"], row["estimate"], sim["estimate"]
+        );
+    }
+    // The valid-after times differ and are in order.
+    assert!(paths[0]["valid_after"] < paths[1]["valid_after"]);
+    assert!(paths[1]["valid_after"] < paths[2]["valid_after"]);
+}
+
+#[test]
+fn three_shards_of_a_series_merge_to_the_unsharded_result() {
+    let Some(data) = real_data("three_shards_of_a_series_merge_to_the_unsharded_result") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let text = series_toml(
+        &data,
+        3,
+        &format!(
+            "add_adversary = {{ share = 0.02, guard_exit = [5, 1], from = \"2016-12-16\" }}\n{}[guards]\ncount = 1\n[run]\ntrials = 3000\npaths = 480\npaths_per_day = 48\n",
+            RULES.replace("target = { ipv4", "target = { entity = \"adversary\" }\n#")
+        ),
+    );
+    let file = tmp.path().join("series.toml");
+    std::fs::write(&file, &text).unwrap();
+    let f = file.to_str().unwrap();
+    let whole = tmp.path().join("whole.json");
+    let ok = |args: &[&str]| {
+        let out = pathrisk().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(&["run", f, "--quiet", "--output", whole.to_str().unwrap()]);
+    let mut parts = Vec::new();
+    for i in 0..3 {
+        let part = tmp.path().join(format!("part{i}.json"));
+        ok(&[
+            "run",
+            f,
+            "--quiet",
+            "--shard",
+            &format!("{i}/3"),
+            "--output",
+            part.to_str().unwrap(),
+        ]);
+        parts.push(part.to_str().unwrap().to_string());
+    }
+    let merged = tmp.path().join("merged.json");
+    let mut args = vec!["merge".to_string()];
+    args.extend(parts);
+    args.extend(["--output".into(), merged.to_str().unwrap().into()]);
+    let out = pathrisk().args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &std::path::Path| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        v.as_object_mut().unwrap().remove("elapsed_seconds");
+        v
+    };
+    let (w, m) = (read(&whole), read(&merged));
+    assert_eq!(w, m);
+    assert!(w.to_string().contains("guard"), "{w}");
 }
