@@ -18,3 +18,26 @@ mkdir -p "$out"
   --compare 'adversary.target={ entity = "adversary" },any' \
   --trials 4000 --log-y --quiet \
   --plot "$out/share-sweep.svg" --output "$out/share-sweep.csv" >/dev/null
+
+# Clients through the 2016–17 series of real consensuses (docs/tor.md, "Networks that
+# change"): only where the real data is ($PATHRISK_DATA, or shared/data above the project).
+data_found() {
+  [ -n "${PATHRISK_DATA:-}" ] && [ -d "$PATHRISK_DATA" ] && return 0
+  local d=$PWD
+  while [ "$d" != / ]; do
+    [ -d "$d/shared/data" ] && return 0
+    d=$(dirname "$d")
+  done
+  return 1
+}
+if data_found; then
+  for f in csv svg; do
+    "$PATHRISK" run scenarios/presets/tor-series-2016-17-new-clients.toml --quiet \
+      --cdf "$out/tor-series-first-compromise.$f" >/dev/null
+  done
+  "$PATHRISK" sweep scenarios/presets/tor-series-2016-17-hosting.toml --over consensus \
+    --method exact --metric path --quiet \
+    --plot "$out/tor-series-hosting.svg" --output "$out/tor-series-hosting.csv" >/dev/null
+else
+  echo "examples.sh: the real data was not found; the tor-series examples are not made" >&2
+fi

@@ -27,6 +27,13 @@ macro_rules! w6_snapshot {
     };
 }
 
+/// W7's series: the 14 consensuses of 2016-12 … 2017-03 (docs/tor.md).
+macro_rules! w7_series {
+    () => {
+        "$PATHRISK_DATA/tor/series-2016-12_2017-03"
+    };
+}
+
 /// A named workload.
 pub struct Workload {
     pub id: &'static str,
@@ -34,7 +41,7 @@ pub struct Workload {
     pub toml: &'static str,
 }
 
-pub const WORKLOADS: [Workload; 6] = [
+pub const WORKLOADS: [Workload; 7] = [
     Workload {
         id: "W1",
         what: "50 equal operators, random, full-path, any, 2000 paths",
@@ -71,6 +78,18 @@ pub const WORKLOADS: [Workload; 6] = [
             "/cached-microdescs.xz\", \"",
             w6_snapshot!(),
             "/cached-microdescs.new.xz\"] }\n[path]\nselection = \"tor\"\n[adversary]\ntarget = { ipv4 = [\"5.9.0.0/16\", \"46.4.0.0/16\", \"78.46.0.0/15\", \"88.198.0.0/16\", \"88.99.0.0/16\", \"136.243.0.0/16\", \"138.201.0.0/16\", \"144.76.0.0/16\", \"148.251.0.0/16\", \"159.69.0.0/16\", \"176.9.0.0/16\", \"178.63.0.0/16\", \"195.201.0.0/16\", \"94.130.0.0/16\", \"95.216.0.0/16\", \"95.217.0.0/16\", \"116.202.0.0/16\", \"116.203.0.0/16\"] }\nevent = \"ends\"\n[guards]\ncount = 1\n[run]\npaths = 1000\n"
+        ),
+    },
+    Workload {
+        id: "W7",
+        what: "W6 through the 14 consensuses of 2016-12 … 2017-03 (real data), tor's guard \
+               algorithm, 1 primary guard, 48 circuits a day for 90 days",
+        toml: concat!(
+            "[network]\ntor_series = { consensuses = [\"",
+            w7_series!(),
+            "\"], microdescriptors = [\"",
+            w7_series!(),
+            "/microdescs-referenced.xz\"] }\n[path]\nselection = \"tor\"\n[adversary]\ntarget = { ipv4 = [\"5.9.0.0/16\", \"46.4.0.0/16\", \"78.46.0.0/15\", \"88.198.0.0/16\", \"88.99.0.0/16\", \"136.243.0.0/16\", \"138.201.0.0/16\", \"144.76.0.0/16\", \"148.251.0.0/16\", \"159.69.0.0/16\", \"176.9.0.0/16\", \"178.63.0.0/16\", \"195.201.0.0/16\", \"94.130.0.0/16\", \"95.216.0.0/16\", \"95.217.0.0/16\", \"116.202.0.0/16\", \"116.203.0.0/16\"] }\nevent = \"ends\"\n[guards]\ncount = 1\n[run]\npaths = 4320\npaths_per_day = 48\n"
         ),
     },
 ];
@@ -312,8 +331,8 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
     for w in WORKLOADS.iter().filter(|w| options.wants(w.id)) {
         let fast = match w.scenario((paths / 2000).max(1)) {
             // W6 reads the real data, which a fresh clone has not: skipped with a line.
-            Err(e) if w.id == "W6" => {
-                eprintln!("W6 skipped: {e}");
+            Err(e) if w.id == "W6" || w.id == "W7" => {
+                eprintln!("{} skipped: {e}", w.id);
                 continue;
             }
             other => other?,
@@ -507,6 +526,15 @@ pub fn run(options: &BenchOptions, out: &mut dyn std::io::Write) -> Result<()> {
             ),
             Err(why) => format!("W6 peer: Arti's own selectors {why}\n"),
         })?;
+    }
+    if let (Some(w6), Some(w7)) = (
+        rows.iter().find(|r| r.id == "W6"),
+        rows.iter().find(|r| r.id == "W7"),
+    ) {
+        emit(format!(
+            "W7/W6 (a path through the series against one on the static network, 1T): {:.2}\n",
+            w7.fast_1 / w6.fast_1
+        ))?;
     }
     if options.wants("reproduce") {
         let r = measure_reproduce(options)?;

@@ -8,7 +8,7 @@ use crate::export::grid;
 use std::io::Write;
 
 /// (file in the repository, its text).
-pub const PRESETS: [(&str, &str); 8] = [
+pub const PRESETS: [(&str, &str); 11] = [
     (
         "scenarios/presets/session.toml",
         include_str!("../../scenarios/presets/session.toml"),
@@ -36,6 +36,18 @@ pub const PRESETS: [(&str, &str); 8] = [
     (
         "scenarios/presets/tor-hosting-providers-2019.toml",
         include_str!("../../scenarios/presets/tor-hosting-providers-2019.toml"),
+    ),
+    (
+        "scenarios/presets/tor-series-2016-17.toml",
+        include_str!("../../scenarios/presets/tor-series-2016-17.toml"),
+    ),
+    (
+        "scenarios/presets/tor-series-2016-17-new-clients.toml",
+        include_str!("../../scenarios/presets/tor-series-2016-17-new-clients.toml"),
+    ),
+    (
+        "scenarios/presets/tor-series-2016-17-hosting.toml",
+        include_str!("../../scenarios/presets/tor-series-2016-17-hosting.toml"),
     ),
     (
         "scenarios/presets/tor-family-table-2018.toml",
