@@ -248,10 +248,9 @@ pub struct TorRelays {
     pub added: usize,
     /// Listed relays dropped for want of an ntor onion key.
     pub without_ntor: usize,
-    /// The IPv4 address's top 16 bits, or `u32::MAX` without one.
-    subnet16: Vec<u32>,
-    /// The IPv6 address's top 32 bits, or `u32::MAX` without one.
-    subnet32: Vec<u32>,
+    /// Per relay: its IPv4 address's top 16 bits and its IPv6 address's top 32 bits (each
+    /// `u32::MAX` without one), side by side so that a conflict test loads one cache line.
+    subnets: Vec<[u32; 2]>,
     /// Each relay's family: the relays it lists that list it back, sorted, itself excluded.
     pub families: Vec<Vec<u32>>,
     /// The consensus' `params` line.
@@ -319,13 +318,14 @@ impl TorRelays {
             missing_weight_share: network.missing_weight_share,
             added: network.added,
             without_ntor: network.without_ntor,
-            subnet16: relays
+            subnets: relays
                 .iter()
-                .map(|r| r.ipv4.map_or(NO_GROUP, |a| u32::from(a) >> 16))
-                .collect(),
-            subnet32: relays
-                .iter()
-                .map(|r| r.ipv6.map_or(NO_GROUP, |a| (u128::from(a) >> 96) as u32))
+                .map(|r| {
+                    [
+                        r.ipv4.map_or(NO_GROUP, |a| u32::from(a) >> 16),
+                        r.ipv6.map_or(NO_GROUP, |a| (u128::from(a) >> 96) as u32),
+                    ]
+                })
                 .collect(),
             families: families(relays),
             params: network.params.clone(),
@@ -349,8 +349,8 @@ impl TorRelays {
             for p in 0..3 {
                 h.update(self.weights[p][r].to_bits().to_le_bytes());
             }
-            h.update(self.subnet16[r].to_le_bytes());
-            h.update(self.subnet32[r].to_le_bytes());
+            h.update(self.subnets[r][0].to_le_bytes());
+            h.update(self.subnets[r][1].to_le_bytes());
             for f in &self.families[r] {
                 h.update(f.to_le_bytes());
             }
@@ -373,19 +373,21 @@ impl TorRelays {
     #[inline]
     pub fn conflict(&self, a: usize, b: usize) -> bool {
         a == b
-            || (self.subnet16[a] == self.subnet16[b] && self.subnet16[a] != NO_GROUP)
-            || (self.subnet32[a] == self.subnet32[b] && self.subnet32[a] != NO_GROUP)
+            || {
+                let (x, y) = (self.subnets[a], self.subnets[b]);
+                (x[0] == y[0] && x[0] != NO_GROUP) || (x[1] == y[1] && x[1] != NO_GROUP)
+            }
             || self.families[a].binary_search(&(b as u32)).is_ok()
     }
 
     /// Every relay that conflicts with `a`, `a` included, sorted.
     pub fn conflicts_of(&self, a: usize, groups: &Groups) -> Vec<u32> {
         let mut out: Vec<u32> = vec![a as u32];
-        if self.subnet16[a] != NO_GROUP {
-            out.extend_from_slice(&groups.by16[&self.subnet16[a]]);
+        if self.subnets[a][0] != NO_GROUP {
+            out.extend_from_slice(&groups.by16[&self.subnets[a][0]]);
         }
-        if self.subnet32[a] != NO_GROUP {
-            out.extend_from_slice(&groups.by32[&self.subnet32[a]]);
+        if self.subnets[a][1] != NO_GROUP {
+            out.extend_from_slice(&groups.by32[&self.subnets[a][1]]);
         }
         out.extend_from_slice(&self.families[a]);
         out.sort_unstable();
@@ -397,17 +399,17 @@ impl TorRelays {
     pub fn groups(&self) -> Groups {
         let mut groups = Groups::default();
         for r in 0..self.len() {
-            if self.subnet16[r] != NO_GROUP {
+            if self.subnets[r][0] != NO_GROUP {
                 groups
                     .by16
-                    .entry(self.subnet16[r])
+                    .entry(self.subnets[r][0])
                     .or_default()
                     .push(r as u32);
             }
-            if self.subnet32[r] != NO_GROUP {
+            if self.subnets[r][1] != NO_GROUP {
                 groups
                     .by32
-                    .entry(self.subnet32[r])
+                    .entry(self.subnets[r][1])
                     .or_default()
                     .push(r as u32);
             }

@@ -210,6 +210,7 @@ impl<D: Draw> TorClients<D> {
         &self.draw
     }
 
+    #[inline]
     /// The guard a circuit whose other hops are `path` takes (one whose draw stopped before
     /// its guard, the answer being known): the first of `guards` it allows, else one by
     /// weight among the relays it allows.
