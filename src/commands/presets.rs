@@ -61,7 +61,12 @@ fn data_file(table: &toml::Table) -> Option<String> {
     network.values().find_map(|v| {
         let file = v
             .as_table()
-            .and_then(|t| t.get("csv").or_else(|| t.get("consensus")))
+            .and_then(|t| {
+                t.get("csv").or_else(|| t.get("consensus")).or_else(|| {
+                    // A series: its first consensus entry (a file, folder or pattern).
+                    t.get("consensuses")?.as_array()?.first()
+                })
+            })
             .or(Some(v))?
             .as_str()?;
         file.starts_with(crate::scenario::data::DATA_PREFIX)

@@ -484,7 +484,7 @@ impl TorRelays {
 }
 
 /// Relays by /16 (IPv4) and /32 (IPv6) group.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Groups {
     by16: HashMap<u32, Vec<u32>>,
     by32: HashMap<u32, Vec<u32>>,

@@ -31,7 +31,7 @@
 //! moment they are due (tor checks at each hourly consensus).
 
 use crate::model::series::{ABSENT, DAY, SeriesStep};
-use crate::model::tor::GUARD;
+use crate::model::tor::{GUARD, Groups};
 use crate::select::tor::Draw;
 use rand::{Rng, RngExt};
 use std::collections::BTreeMap;
@@ -119,7 +119,10 @@ pub struct EntryGuards {
     /// How many of `candidates` are primary.
     pub primaries: usize,
     /// Whether the first candidate is confirmed (a circuit through it changes nothing).
-    first_confirmed: bool,
+    pub first_confirmed: bool,
+    /// The relays of the current consensus that conflict with the first candidate, as a bit
+    /// set: a circuit whose exit is not among them takes the first candidate.
+    first_conflicts: Vec<u64>,
 }
 
 impl EntryGuards {
@@ -138,18 +141,27 @@ impl EntryGuards {
         self.candidates.clear();
         self.primaries = 0;
         self.first_confirmed = false;
+        self.first_conflicts.clear();
         self.step = usize::MAX;
         self.dirty = false;
         self.next_prune = u64::MAX;
     }
 
+    /// Whether relay `r` of the current consensus conflicts with the first candidate.
+    #[inline]
+    pub fn conflicts_with_first(&self, r: u32) -> bool {
+        self.first_conflicts[r as usize / 64] >> (r % 64) & 1 == 1
+    }
+
     /// Brings the state to time `t` under consensus `c` (`steps[c]`, drawn with `draw`), so
     /// that `candidates` are the circuit's guards in order. True when the primary guards were
     /// recomputed.
+    #[allow(clippy::too_many_arguments)]
     pub fn prepare<D: Draw, R: Rng + ?Sized>(
         &mut self,
         c: usize,
         step: &SeriesStep,
+        groups: &Groups,
         draw: &D,
         params: &GuardParams,
         t: u64,
@@ -164,7 +176,7 @@ impl EntryGuards {
             self.prune(params, t);
         }
         if self.dirty {
-            self.update_primary(step, draw, params, t, rng);
+            self.update_primary(step, groups, draw, params, t, rng);
             self.dirty = false;
             return true;
         }
@@ -283,6 +295,7 @@ impl EntryGuards {
     fn update_primary<D: Draw, R: Rng + ?Sized>(
         &mut self,
         step: &SeriesStep,
+        groups: &Groups,
         draw: &D,
         params: &GuardParams,
         t: u64,
@@ -326,6 +339,14 @@ impl EntryGuards {
             self.candidates.push(step.local[p as usize]);
         }
         self.primaries = self.candidates.len();
+        self.first_conflicts.clear();
+        self.first_conflicts
+            .resize(step.relays.len().div_ceil(64), 0);
+        if let Some(&g) = self.candidates.first() {
+            for r in step.relays.conflicts_of(g as usize, groups) {
+                self.first_conflicts[r as usize / 64] |= 1 << (r % 64);
+            }
+        }
         self.first_confirmed = self.primary.first().is_some_and(|&p| {
             self.sampled
                 .iter()

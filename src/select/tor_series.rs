@@ -8,7 +8,7 @@ use super::entry_guards::{EntryGuards, GuardParams};
 use super::tor::{Draw, TorClients};
 use crate::adversary::PathTest;
 use crate::model::series::TorSeries;
-use crate::model::tor::GUARD;
+use crate::model::tor::{EXIT, GUARD};
 use rand::Rng;
 use std::sync::Arc;
 
@@ -18,8 +18,9 @@ pub struct SeriesClients<D> {
     series: Arc<TorSeries>,
     /// One per consensus: its draw and labels (no guards: this type keeps them).
     steps: Vec<TorClients<D>>,
-    /// Per consensus: its guard parameters.
+    /// Per consensus: its guard parameters, and its relays by /16 and /32.
     params: Vec<GuardParams>,
+    groups: Vec<crate::model::tor::Groups>,
     /// The consensus of each run of a client's paths: (first path, consensus).
     schedule: Vec<(u64, usize)>,
     per_day: f64,
@@ -51,7 +52,12 @@ impl<D: Draw> SeriesClients<D> {
                 GuardParams::of(&s.relays.params, guards.unwrap_or(1), possible)
             })
             .collect();
+        let groups = match guards {
+            Some(_) => series.steps.iter().map(|s| s.relays.groups()).collect(),
+            None => Vec::new(),
+        };
         SeriesClients {
+            groups,
             schedule: series.schedule(paths, per_day),
             series,
             steps,
@@ -92,17 +98,27 @@ impl<D: Draw> SeriesClients<D> {
                     let draw = clients.draw();
                     let t = self.series.time_of(k, self.per_day);
                     let params = &self.params[c];
-                    if state.prepare(c, step, draw, params, t, rng) {
+                    if state.prepare(c, step, &self.groups[c], draw, params, t, rng) {
                         guard_hit |= state.candidates[..state.primaries]
                             .iter()
                             .any(|&g| self.test.targets(step.labels[g as usize]));
                     }
                     let (path, hit) = clients.circuit(&state.candidates, rng);
                     let g = match path[GUARD] {
-                        u32::MAX => clients.guard_for(&path, &state.candidates, rng),
-                        g => g,
+                        // The exit decided the circuit before its guard was drawn: the guard
+                        // is still the client's, and only a guard other than its first,
+                        // confirmed one changes its state.
+                        u32::MAX
+                            if state.first_confirmed && !state.conflicts_with_first(path[EXIT]) =>
+                        {
+                            None
+                        }
+                        u32::MAX => Some(clients.guard_for(&path, &state.candidates, rng)),
+                        g => Some(g),
                     };
-                    state.used(g, step, params, t, rng);
+                    if let Some(g) = g {
+                        state.used(g, step, params, t, rng);
+                    }
                     hit
                 }
             };
