@@ -105,6 +105,72 @@ fn body(r: &RunReport) -> String {
     s
 }
 
+/// `[run] horizons`: the clients compromised by each day, with interval and closed form.
+fn horizons(r: &RunReport) -> String {
+    if r.horizons.is_empty() {
+        return String::new();
+    }
+    let mut rows = vec![
+        std::iter::once("compromised by day".to_string())
+            .chain(r.horizons.iter().map(|h| format!("{}", h.days)))
+            .collect::<Vec<_>>(),
+    ];
+    rows.push(
+        std::iter::once("clients, simulated".to_string())
+            .chain(r.horizons.iter().map(|h| super::human_number(h.estimate)))
+            .collect(),
+    );
+    rows.push(
+        std::iter::once("95% interval".to_string())
+            .chain(r.horizons.iter().map(|h| {
+                format!(
+                    "[{}, {}]",
+                    super::human_number(h.ci95[0]),
+                    super::human_number(h.ci95[1])
+                )
+            }))
+            .collect(),
+    );
+    rows.push(
+        std::iter::once("closed form".to_string())
+            .chain(
+                r.horizons
+                    .iter()
+                    .map(|h| h.closed_form.map_or("-".into(), super::human_number)),
+            )
+            .collect(),
+    );
+    format!("\n{}", grid_rows(&rows))
+}
+
+/// Rows of cells as aligned columns, the first left-aligned, the others right-aligned.
+fn grid_rows(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| {
+            rows.iter()
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::new();
+    for row in rows {
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                s.push_str(cell);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str("  ");
+                s.push_str(&" ".repeat(pad));
+                s.push_str(cell);
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// The quantiles of the first compromised path, in paths and (with paths per day) days.
 fn quantiles(r: &RunReport) -> String {
     let Some(first) = r.row(Metric::First) else {
@@ -417,7 +483,7 @@ impl Exporter for Table {
             let _ = write!(s, " — {}", r.description);
         }
         s.push('\n');
-        s + &body(r) + &quantiles(r)
+        s + &body(r) + &quantiles(r) + &horizons(r)
     }
 
     fn reproduce(&self, r: &ReproduceReport) -> String {

@@ -186,6 +186,21 @@ pub struct RunReport {
     /// Why there is no closed form, when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_closed_form_reason: Option<String>,
+    /// `[run] horizons`: the clients compromised by each of those days.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub horizons: Vec<Horizon>,
+}
+
+/// The share of clients whose first compromised path came by day `days` (path `paths`, the
+/// CDF of the first compromised path there), its 95% Clopper–Pearson interval and the closed
+/// form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Horizon {
+    pub days: f64,
+    pub paths: u64,
+    pub estimate: f64,
+    pub ci95: [f64; 2],
+    pub closed_form: Option<f64>,
 }
 
 impl RunReport {
@@ -417,7 +432,33 @@ pub fn analyse_with(
             ClosedForm::Missing(r) => Some(r),
             ClosedForm::Exact(_) => None,
         },
+        horizons: horizons(scenario, c, law.as_ref()),
     }
+}
+
+/// The rows of `[run] horizons` from the counts and the client law.
+fn horizons(
+    scenario: &Scenario,
+    c: &Counts,
+    law: Option<&analytic::client::ClientLaw>,
+) -> Vec<Horizon> {
+    let per_day = scenario.paths_per_day.unwrap_or(1.0);
+    scenario
+        .horizons
+        .iter()
+        .map(|&days| {
+            let paths = (days * per_day).round() as u64;
+            let hits = c.first_at_most(paths);
+            let (lo, hi) = crate::stats::clopper_pearson(hits, c.clients, 0.05);
+            Horizon {
+                days,
+                paths,
+                estimate: hits as f64 / c.clients.max(1) as f64,
+                ci95: [lo, hi],
+                closed_form: law.map(|l| l.cdf(paths)),
+            }
+        })
+        .collect()
 }
 
 /// One case of `pathrisk reproduce`.
@@ -478,6 +519,7 @@ fn header(scenario: &Scenario, method: Method, closed: &ClosedForm) -> RunReport
             ClosedForm::Missing(r) => Some(r.clone()),
             ClosedForm::Exact(_) => None,
         },
+        horizons: Vec::new(),
     }
 }
 

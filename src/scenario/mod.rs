@@ -84,6 +84,9 @@ pub struct Scenario {
     pub run: RunSettings,
     /// Paths a client builds per day, to turn paths into days (`[run] paths_per_day`).
     pub paths_per_day: Option<f64>,
+    /// Days at which the report gives the clients compromised by then (`[run] horizons`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub horizons: Vec<f64>,
     /// A Tor network's relays under the `tor` rules (operator i is relay i), shared. On a
     /// series: the first consensus in which the target holds relays.
     #[serde(skip)]
@@ -433,6 +436,7 @@ fn build(
         seed: None,
         paths_per_day: None,
         start: None,
+        horizons: None,
     });
     let run = RunSettings {
         paths: run_raw.paths.unwrap_or(DEFAULT_PATHS),
@@ -447,6 +451,28 @@ fn build(
             "run.paths_per_day",
             format!("{d}; expected a positive number of paths per day"),
         ));
+    }
+    let horizons = run_raw.horizons.clone().unwrap_or_default();
+    if !horizons.is_empty() {
+        let Some(per_day) = run_raw.paths_per_day else {
+            return Err(err(
+                "run.horizons",
+                "days, which need `paths_per_day` to become paths; give paths_per_day".into(),
+            ));
+        };
+        for &d in &horizons {
+            if !(d.is_finite() && d > 0.0) || (d * per_day).round() > run.paths as f64 {
+                return Err(err(
+                    "run.horizons",
+                    format!(
+                        "{d}; expected days after the start, at most the run's {:.1} ({} paths at \
+                         {per_day} a day)",
+                        run.paths as f64 / per_day,
+                        run.paths
+                    ),
+                ));
+            }
+        }
     }
     check_policy(&network, hops, selection, event, tor.is_some())
         .map_err(|(k, m)| err(&format!("path.{k}"), m))?;
@@ -541,6 +567,7 @@ fn build(
         rules,
         run,
         paths_per_day: run_raw.paths_per_day,
+        horizons,
         documents: match &series {
             Some(s) => Some(s.digest()),
             None => tor.as_ref().map(|t| t.digest()),

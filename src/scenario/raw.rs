@@ -249,4 +249,6 @@ pub struct RawRun {
     pub paths_per_day: Option<f64>,
     /// On a series: when a client builds its first path.
     pub start: Option<String>,
+    /// Days at which the report gives the share of clients compromised by then.
+    pub horizons: Option<Vec<f64>>,
 }

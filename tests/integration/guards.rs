@@ -54,6 +54,7 @@ fn scenario(
         adversary: Adversary { target, event },
         guards: Some(guards),
         paths_per_day: None,
+        horizons: Vec::new(),
         tor: None,
         series: None,
         documents: None,

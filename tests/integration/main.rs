@@ -118,6 +118,7 @@ pub fn scenario_of(
         adversary: pathrisk::adversary::Adversary { target, event },
         guards: None,
         paths_per_day: None,
+        horizons: Vec::new(),
         tor: None,
         series: None,
         documents: None,

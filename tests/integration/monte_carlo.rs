@@ -42,6 +42,7 @@ fn scenario(selection: Selection, target: Target, event: Event, seed: u64) -> Sc
         adversary: Adversary { target, event },
         guards: None,
         paths_per_day: None,
+        horizons: Vec::new(),
         tor: None,
         series: None,
         documents: None,

@@ -71,6 +71,7 @@ fn scenario(
         adversary: Adversary { target, event },
         guards: None,
         paths_per_day: None,
+        horizons: Vec::new(),
         tor: None,
         series: None,
         documents: None,

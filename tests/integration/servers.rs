@@ -102,6 +102,7 @@ fn scenario(
             seed,
         },
         paths_per_day: None,
+        horizons: Vec::new(),
         tor: None,
         series: None,
         documents: None,

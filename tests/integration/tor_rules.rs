@@ -194,6 +194,7 @@ fn scenario(
             seed: 7,
         },
         paths_per_day: None,
+        horizons: Vec::new(),
         tor: Some(Arc::new(relays)),
         series: None,
         documents: None,

@@ -143,6 +143,7 @@ fn scenario(docs: &[TorNetwork], guards: Option<Guards>, paths: u64, per_day: f6
             seed: 11,
         },
         paths_per_day: Some(per_day),
+        horizons: Vec::new(),
         tor: Some(Arc::clone(&first.relays)),
         series: Some(Arc::new(series)),
         documents: None,
@@ -606,4 +607,64 @@ fn three_shards_of_a_series_merge_to_the_unsharded_result() {
     let (w, m) = (read(&whole), read(&merged));
     assert_eq!(w, m);
     assert!(w.to_string().contains("guard"), "{w}");
+}
+
+/// `[run] horizons`: per day, the share of clients compromised by then, its interval and the
+/// closed form (here independent paths: 1 − (1 − p)^k at k = days × paths per day).
+#[test]
+fn horizons_give_the_clients_compromised_by_each_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("h.toml");
+    std::fs::write(
+        &file,
+        "[network]\nadversary = { share = 0.1, others = 9 }\n[adversary]\ntarget = { entity = \"adversary\" }\nevent = \"ends\"\n[run]\ntrials = 20000\npaths = 300\npaths_per_day = 10\nhorizons = [1, 7.5, 30]\n",
+    )
+    .unwrap();
+    let out = pathrisk()
+        .arg("run")
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["horizons"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for (row, k) in rows.iter().zip([10u64, 75, 300]) {
+        assert_eq!(row["paths"].as_u64(), Some(k));
+        let closed = 1.0 - (1.0f64 - 0.01).powi(k as i32);
+        assert!((row["closed_form"].as_f64().unwrap() - closed).abs() < 1e-12);
+        let (lo, hi) = (
+            row["ci95"][0].as_f64().unwrap(),
+            row["ci95"][1].as_f64().unwrap(),
+        );
+        assert!(lo <= closed && closed <= hi, "{row}");
+    }
+    let table = pathrisk().arg("run").arg(&file).output().unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("compromised by day") && text.contains("7.5"),
+        "{text}"
+    );
+    // Beyond the run, or without paths per day: refused naming the key.
+    let bad = tmp.path().join("bad.toml");
+    for (text, fragment) in [
+        (
+            "[network]\nuniform = { operators = 5 }\n[run]\npaths = 10\npaths_per_day = 1\nhorizons = [11]\n",
+            "run.horizons",
+        ),
+        (
+            "[network]\nuniform = { operators = 5 }\n[run]\npaths = 10\nhorizons = [1]\n",
+            "paths_per_day",
+        ),
+    ] {
+        std::fs::write(&bad, text).unwrap();
+        let out = pathrisk().arg("run").arg(&bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(fragment));
+    }
 }
