@@ -184,40 +184,20 @@ pub fn simulate_chunks(
         _ if scenario.series.is_some() => {
             let series = scenario.series.as_ref().expect("a series");
             let test = full_test.on_labels();
-            let guards = scenario.guards.map(|g| g.count as usize);
-            let per_day = scenario.paths_per_day.unwrap_or(1.0);
-            let paths = scenario.run.paths;
-            let arc = |s: &crate::model::series::SeriesStep| std::sync::Arc::clone(&s.relays);
+            let relays = series
+                .steps
+                .iter()
+                .map(|s| std::sync::Arc::clone(&s.relays));
             match config.sampler {
                 SamplerKind::Reference => {
-                    let draws = series
-                        .steps
-                        .iter()
-                        .map(|s| crate::select::tor::Plain::new(arc(s)));
-                    let clients = SeriesClients::new(
-                        std::sync::Arc::clone(series),
-                        draws.collect(),
-                        test,
-                        guards,
-                        paths,
-                        per_day,
-                    );
-                    (job.tor_series(&clients), Kernel::Reference)
+                    let draws = relays.map(crate::select::tor::Plain::new).collect();
+                    let c = SeriesClients::of(scenario, draws, test);
+                    (job.tor_series(&c), Kernel::Reference)
                 }
                 SamplerKind::Fast => {
-                    let draws = series
-                        .steps
-                        .iter()
-                        .map(|s| crate::select::tor::Fast::new(arc(s)));
-                    let clients = SeriesClients::new(
-                        std::sync::Arc::clone(series),
-                        draws.collect(),
-                        test,
-                        guards,
-                        paths,
-                        per_day,
-                    );
-                    (job.tor_series(&clients), Kernel::Tor)
+                    let draws = relays.map(crate::select::tor::Fast::new).collect();
+                    let c = SeriesClients::of(scenario, draws, test);
+                    (job.tor_series(&c), Kernel::Tor)
                 }
             }
         }

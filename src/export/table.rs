@@ -246,31 +246,7 @@ fn quantiles(r: &RunReport) -> String {
                 .collect(),
         );
     }
-    let widths: Vec<usize> = (0..table[0].len())
-        .map(|c| {
-            table
-                .iter()
-                .map(|row| row[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut s = String::from("\n");
-    for row in &table {
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                s.push_str(cell);
-                s.push_str(&" ".repeat(pad));
-            } else {
-                s.push_str("  ");
-                s.push_str(&" ".repeat(pad));
-                s.push_str(cell);
-            }
-        }
-        s.push('\n');
-    }
-    s
+    format!("\n{}", grid_rows(&table))
 }
 
 fn detectable_text(d: Option<Detectable>) -> String {

@@ -30,6 +30,19 @@ pub struct SeriesClients<D> {
 }
 
 impl<D: Draw> SeriesClients<D> {
+    /// The clients of `scenario`, a scenario on a series: `draws[c]` draws in its consensus
+    /// c, `test` is on labels (each step's `labels`).
+    pub fn of(scenario: &crate::scenario::Scenario, draws: Vec<D>, test: PathTest) -> Self {
+        SeriesClients::new(
+            Arc::clone(scenario.series.as_ref().expect("a series")),
+            draws,
+            test,
+            scenario.guards.map(|g| g.count as usize),
+            scenario.run.paths,
+            scenario.paths_per_day.unwrap_or(1.0),
+        )
+    }
+
     /// `draws[c]` draws in consensus c; `test` is on labels (each step's `labels`).
     pub fn new(
         series: Arc<TorSeries>,
