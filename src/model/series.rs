@@ -113,7 +113,31 @@ impl TorSeries {
 
     /// When a client builds path `k` (0-based) at `per_day` paths a day.
     pub fn time_of(&self, k: u64, per_day: f64) -> u64 {
-        self.start + (k as f64 * DAY as f64 / per_day) as u64
+        self.start
+            .saturating_add((k as f64 * DAY as f64 / per_day) as u64)
+    }
+
+    /// The first path (0-based) built at or after time `t` at `per_day` paths a day
+    /// (`u64::MAX` when none is: `t` beyond any path's time).
+    pub fn first_path_at(&self, t: u64, per_day: f64) -> u64 {
+        if t <= self.start {
+            return 0;
+        }
+        if t == u64::MAX {
+            return u64::MAX;
+        }
+        let estimate = ((t - self.start) as f64 * per_day / DAY as f64).floor();
+        if estimate >= (1u64 << 52) as f64 {
+            return u64::MAX;
+        }
+        let mut k = estimate as u64;
+        while k > 0 && self.time_of(k - 1, per_day) >= t {
+            k -= 1;
+        }
+        while self.time_of(k, per_day) < t {
+            k += 1;
+        }
+        k
     }
 
     /// For a client of `paths` paths at `per_day` a day: the consensus of each run of paths,
@@ -121,20 +145,7 @@ impl TorSeries {
     pub fn schedule(&self, paths: u64, per_day: f64) -> Vec<(u64, usize)> {
         let mut out: Vec<(u64, usize)> = Vec::new();
         for (c, step) in self.steps.iter().enumerate() {
-            // The first path at or after the consensus' valid-after time.
-            let va = step.relays.valid_after;
-            let first = if va <= self.start {
-                0
-            } else {
-                let mut k = ((va - self.start) as f64 * per_day / DAY as f64).floor() as u64;
-                while k > 0 && self.time_of(k - 1, per_day) >= va {
-                    k -= 1;
-                }
-                while self.time_of(k, per_day) < va {
-                    k += 1;
-                }
-                k
-            };
+            let first = self.first_path_at(step.relays.valid_after, per_day);
             if first >= paths {
                 break;
             }
@@ -196,5 +207,47 @@ impl TorSeries {
             ));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The client loop skips to the first path at or after a due time: that path must be the
+    /// smallest whose time reaches it, for rates that do and do not divide a day.
+    #[test]
+    fn first_path_at_is_the_first_path_whose_time_reaches_t() {
+        for per_day in [1.0, 7.0, 48.0, 1000.0 / 3.0, 86_400.0, 200_000.0] {
+            let series = TorSeries {
+                steps: Vec::new(),
+                fingerprints: Vec::new(),
+                start: 1_480_000_000,
+            };
+            let mut k = 0u64;
+            for t in (series.start - 10..series.start + 3 * DAY).step_by(997) {
+                while series.time_of(k, per_day) < t {
+                    k += 1;
+                }
+                assert_eq!(series.first_path_at(t, per_day), k, "t {t}, {per_day}/day");
+            }
+            assert_eq!(series.first_path_at(u64::MAX, per_day), u64::MAX);
+            // A removal due in the far future: an answer, not an endless loop.
+            let far = u64::MAX - 5;
+            let k = series.first_path_at(far, per_day);
+            assert!(
+                k == u64::MAX || series.time_of(k, per_day) >= far,
+                "{per_day}/day"
+            );
+        }
+        for per_day in [0.001, 0.5] {
+            let series = TorSeries {
+                steps: Vec::new(),
+                fingerprints: Vec::new(),
+                start: 1_480_000_000,
+            };
+            assert_eq!(series.first_path_at(series.start + DAY, per_day), 1);
+            assert_eq!(series.first_path_at(u64::MAX, per_day), u64::MAX);
+        }
     }
 }

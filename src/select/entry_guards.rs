@@ -153,10 +153,32 @@ impl EntryGuards {
         self.first_conflicts[r as usize / 64] >> (r % 64) & 1 == 1
     }
 
+    /// Whether [`EntryGuards::prepare`] has anything to do for a circuit at time `t` under
+    /// consensus `c`.
+    #[inline]
+    pub fn needs_update(&self, c: usize, t: u64) -> bool {
+        c != self.step || t >= self.next_prune || self.dirty
+    }
+
+    /// When the state next has something to do under an unchanged consensus (0: at the next
+    /// circuit; `u64::MAX`: never).
+    #[inline]
+    pub fn next_update(&self) -> u64 {
+        if self.dirty { 0 } else { self.next_prune }
+    }
+
+    /// Whether a circuit through guard `g` changes the state ([`EntryGuards::used`]): not when
+    /// `g` is the first candidate, already confirmed.
+    #[inline]
+    pub fn changes_with(&self, g: u32) -> bool {
+        !(self.first_confirmed && self.candidates.first() == Some(&g))
+    }
+
     /// Brings the state to time `t` under consensus `c` (`steps[c]`, drawn with `draw`), so
     /// that `candidates` are the circuit's guards in order. True when the primary guards were
     /// recomputed.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub fn prepare<D: Draw, R: Rng + ?Sized>(
         &mut self,
         c: usize,
@@ -185,6 +207,7 @@ impl EntryGuards {
 
     /// A circuit at time `t` used guard `g` (a relay of `step`): it becomes confirmed, and
     /// joins the sample if it was drawn outside it.
+    #[inline(never)]
     pub fn used<R: Rng + ?Sized>(
         &mut self,
         g: u32,
@@ -193,7 +216,7 @@ impl EntryGuards {
         t: u64,
         rng: &mut R,
     ) {
-        if self.first_confirmed && self.candidates.first() == Some(&g) {
+        if !self.changes_with(g) {
             return;
         }
         let id = step.id[g as usize];

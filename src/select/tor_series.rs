@@ -94,28 +94,43 @@ impl<D: Draw> SeriesClients<D> {
         let rng = &mut local;
         let (mut hits, mut first, mut guard_hit) = (0u64, 0u64, false);
         state.reset();
-        let mut run = 0;
+        // The circuit loop tests one number per circuit: the next path at which the consensus
+        // changes or the guard state has something to do (a removal due, primaries to
+        // recompute); everything else happens there.
+        let next_run = |run: usize| self.schedule.get(run + 1).map_or(u64::MAX, |&(k, _)| k);
+        let (mut run, mut next, mut c) = (0usize, 0u64, self.schedule[0].1);
+        let mut clients = &self.steps[c];
         for k in 0..paths {
             if crate::stop::at(k + 1) {
                 break;
             }
-            while run + 1 < self.schedule.len() && self.schedule[run + 1].0 <= k {
-                run += 1;
-            }
-            let c = self.schedule[run].1;
-            let clients = &self.steps[c];
-            let hit = match self.guards {
-                None => clients.circuit(&[], rng).1,
-                Some(_) => {
+            if k >= next {
+                while k >= next_run(run) {
+                    run += 1;
+                }
+                c = self.schedule[run].1;
+                clients = &self.steps[c];
+                next = next_run(run);
+                if self.guards.is_some() {
                     let step = &self.series.steps[c];
-                    let draw = clients.draw();
                     let t = self.series.time_of(k, self.per_day);
-                    let params = &self.params[c];
-                    if state.prepare(c, step, &self.groups[c], draw, params, t, rng) {
+                    if state.needs_update(c, t)
+                        && apart(rng, |r| {
+                            let (groups, params) = (&self.groups[c], &self.params[c]);
+                            state.prepare(c, step, groups, clients.draw(), params, t, r)
+                        })
+                    {
                         guard_hit |= state.candidates[..state.primaries]
                             .iter()
                             .any(|&g| self.test.targets(step.labels[g as usize]));
                     }
+                    let due = self.series.first_path_at(state.next_update(), self.per_day);
+                    next = next.min(due.max(k + 1));
+                }
+            }
+            let hit = match self.guards {
+                None => clients.circuit(&[], rng).1,
+                Some(_) => {
                     let (path, hit) = clients.circuit(&state.candidates, rng);
                     let g = match path[GUARD] {
                         // The exit decided the circuit before its guard was drawn: the guard
@@ -129,8 +144,13 @@ impl<D: Draw> SeriesClients<D> {
                         u32::MAX => Some(clients.guard_for(&path, &state.candidates, rng)),
                         g => Some(g),
                     };
-                    if let Some(g) = g {
-                        state.used(g, step, params, t, rng);
+                    if let Some(g) = g
+                        && state.changes_with(g)
+                    {
+                        let (step, params) = (&self.series.steps[c], &self.params[c]);
+                        let t = self.series.time_of(k, self.per_day);
+                        apart(rng, |r| state.used(g, step, params, t, r));
+                        next = k + 1;
                     }
                     hit
                 }
@@ -145,4 +165,16 @@ impl<D: Draw> SeriesClients<D> {
         *outer = local;
         (hits, first, guard_hit)
     }
+}
+
+/// Runs `f` on a copy of the generator and writes the copy back: the guard bookkeeping is out
+/// of line, and handing it the circuit loop's own generator would take that generator's state
+/// out of registers for every circuit (W7), not only for the rare ones that
+/// change the guards (docs/tor.md, "Speed").
+#[inline(always)]
+fn apart<R: Clone, T>(rng: &mut R, f: impl FnOnce(&mut R) -> T) -> T {
+    let mut copy = rng.clone();
+    let out = f(&mut copy);
+    *rng = copy;
+    out
 }
