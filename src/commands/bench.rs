@@ -6,6 +6,7 @@
 //! path). Medians of several runs, as ns per simulated path.
 
 use crate::adversary::PathTest;
+use crate::engine::lanes::{self, Isa, Lanes};
 use crate::engine::{self, EngineConfig, rng};
 use crate::error::Result;
 use crate::scenario::Scenario;
@@ -286,6 +287,32 @@ pub fn floor_ns(paths: u64, threads: usize) -> Result<f64> {
     Ok(start.elapsed().as_secs_f64() * 1e9 / (paths / chunks * chunks) as f64)
 }
 
+/// ns per path of the SIMD floor (issue 18): the eight xoshiro256++ lanes stepped with the
+/// best instruction set this machine has (AVX-512, AVX2, else plain code; `PATHRISK_ISA`
+/// chooses), each 512-bit step read as 32 16-bit fields with one compare each; a field stands
+/// for a path. Also which set.
+pub fn simd_floor_ns(paths: u64, threads: usize) -> Result<(f64, Isa)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| crate::Error::Runtime(e.to_string()))?;
+    let isa = Isa::from_env()?;
+    let chunks = 64u64;
+    let steps = (paths / chunks / 32).max(1);
+    let start = Instant::now();
+    let below: u64 = pool.install(|| {
+        (0..chunks)
+            .into_par_iter()
+            .map(|c| lanes::floor(isa, &mut Lanes::new(1, c), steps, 1311))
+            .sum()
+    });
+    std::hint::black_box(below);
+    Ok((
+        start.elapsed().as_secs_f64() * 1e9 / (steps * 32 * chunks) as f64,
+        isa,
+    ))
+}
+
 /// The median of some measurements.
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -302,8 +329,12 @@ pub struct Row {
     pub reference: f64,
     pub naive: f64,
     pub floor: f64,
+    /// The SIMD floor ([`simd_floor_ns`]) and the instruction set it used.
+    pub simd_floor: f64,
+    pub simd_isa: &'static str,
     pub naive_over_fast: f64,
     pub fast_over_floor: f64,
+    pub fast_over_simd: f64,
     pub speedup_all: f64,
 }
 
@@ -340,10 +371,13 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
         // The slow baselines need far fewer paths for a stable rate: 50 000 for the reference
         // sampler (microseconds a path), 1/80 of the engine's for the naive loop.
         let slow = w.scenario(25)?;
-        let mut cols: [Vec<f64>; 8] = Default::default();
+        let mut cols: [Vec<f64>; 10] = Default::default();
+        let mut simd_isa = Isa::Scalar;
         for _ in 0..options.runs.max(1) {
             let f1 = engine_ns(&fast, SamplerKind::Fast, 1)?;
             let floor = floor_ns(paths, 1)?;
+            let (simd, isa) = simd_floor_ns(paths, 1)?;
+            simd_isa = isa;
             let fall = engine_ns(&fast, SamplerKind::Fast, threads)?;
             let naive = naive_ns(&fast, (paths / 80).max(64_000), 1)?;
             let reference = engine_ns(&slow, SamplerKind::Reference, 1)?;
@@ -353,14 +387,16 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
                 reference,
                 naive,
                 floor,
+                simd,
                 naive / f1,
                 f1 / floor,
+                f1 / simd,
                 f1 / fall,
             ]) {
                 c.push(v);
             }
         }
-        let [f1, fall, reference, naive, floor, a, b, c] = cols.map(median);
+        let [f1, fall, reference, naive, floor, simd, a, b, d, c] = cols.map(median);
         rows.push(Row {
             id: w.id,
             fast_1: f1,
@@ -368,8 +404,11 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
             reference,
             naive,
             floor,
+            simd_floor: simd,
+            simd_isa: simd_isa.name(),
             naive_over_fast: a,
             fast_over_floor: b,
+            fast_over_simd: d,
             speedup_all: c,
         });
     }
@@ -379,28 +418,33 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
 /// The table `pathrisk bench` prints for the workloads.
 pub fn table(rows: &[Row], threads: usize) -> String {
     let mut s = format!(
-        "{:<4} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12} {:>10}\n",
+        "{:<4} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12} {:>11} {:>10}\n",
         "",
         "fast 1T",
         format!("fast {threads}T"),
         "reference",
         "naive",
         "floor",
+        "SIMD floor",
         "naive/fast",
         "fast/floor",
+        "fast/SIMD",
         format!("1T/{threads}T")
     );
     for r in rows {
         s.push_str(&format!(
-            "{:<4} {:>10.3} {:>10.3} {:>10.1} {:>10.2} {:>10.3} {:>11.1}x {:>11.2}x {:>9.2}x\n",
+            "{:<4} {:>10.3} {:>10.3} {:>10.1} {:>10.2} {:>10.3} {:>10.4} {:>11.1}x {:>11.2}x \
+             {:>10.1}x {:>9.2}x\n",
             r.id,
             r.fast_1,
             r.fast_all,
             r.reference,
             r.naive,
             r.floor,
+            r.simd_floor,
             r.naive_over_fast,
             r.fast_over_floor,
+            r.fast_over_simd,
             r.speedup_all
         ));
     }
@@ -408,6 +452,13 @@ pub fn table(rows: &[Row], threads: usize) -> String {
         "ns per simulated path, medians; ratios are medians of per-run ratios; 1T = one \
          thread; baselines on one thread.\n",
     );
+    if let Some(r) = rows.first() {
+        s.push_str(&format!(
+            "SIMD floor: 8 xoshiro256++ lanes stepped with {}, each 512-bit step read as 32 \
+             16-bit fields, one compare each (a field per path).\n",
+            r.simd_isa
+        ));
+    }
     for w in &WORKLOADS {
         s.push_str(&format!("{}: {}\n", w.id, w.what));
     }

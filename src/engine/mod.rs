@@ -2,6 +2,7 @@
 //! (seed, chunk index), run on rayon and added up. Counts are integers, so the sum is the same
 //! whatever the thread count or the order chunks finish in.
 
+pub mod lanes;
 pub(crate) mod rng;
 
 use crate::adversary::PathTest;

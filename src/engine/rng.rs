@@ -20,15 +20,21 @@ fn mix(x: u64) -> u64 {
 /// `seed` and `chunk`, so distinct (seed, chunk) pairs always start from distinct states; the
 /// other two are hashed from both.
 pub fn stream(seed: u64, chunk: u64) -> StreamRng {
+    let mut bytes = [0u8; 32];
+    for (i, w) in seed_words(seed, chunk).iter().enumerate() {
+        bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+    }
+    Xoshiro256PlusPlus::from_seed(bytes)
+}
+
+/// The four state words of [`stream`]`(seed, chunk)` (also the first lane of
+/// [`super::lanes::Lanes`]).
+pub(crate) fn seed_words(seed: u64, chunk: u64) -> [u64; 4] {
     let s0 = mix(seed);
     let s1 = mix(chunk ^ 0xD1B5_4A32_D192_ED03);
     let s2 = mix(s0 ^ s1.rotate_left(17));
     let s3 = mix(s1.wrapping_add(s0.wrapping_mul(3)));
-    let mut bytes = [0u8; 32];
-    for (i, w) in [s0, s1, s2, s3].iter().enumerate() {
-        bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
-    }
-    Xoshiro256PlusPlus::from_seed(bytes)
+    [s0, s1, s2, s3]
 }
 
 #[cfg(test)]

@@ -343,3 +343,44 @@ fn a_short_run_prints_no_estimate() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn bench_refuses_an_instruction_set_it_does_not_know() {
+    let out = pathrisk()
+        .env("PATHRISK_ISA", "neon")
+        .args(["bench", "--only", "W1", "--runs", "1", "--paths", "64000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PATHRISK_ISA = \"neon\": expected one of scalar, avx2, avx512"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bench_reports_the_simd_floor_and_each_workloads_ratio_to_it() {
+    let out = pathrisk()
+        .env("PATHRISK_ISA", "scalar")
+        .args(["bench", "--only", "W1", "--runs", "1", "--paths", "64000"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.contains("SIMD floor") && header.contains("fast/SIMD"),
+        "{text}"
+    );
+    assert!(
+        text.contains("8 xoshiro256++ lanes stepped with scalar"),
+        "{text}"
+    );
+}
