@@ -344,13 +344,18 @@ fn a_short_run_prints_no_estimate() {
     );
 }
 
-#[test]
-fn bench_refuses_an_instruction_set_it_does_not_know() {
-    let out = pathrisk()
-        .env("PATHRISK_ISA", "neon")
+/// A short `bench --only W1` with `PATHRISK_ISA` set to `isa`.
+fn bench_w1(isa: &str) -> std::process::Output {
+    pathrisk()
+        .env("PATHRISK_ISA", isa)
         .args(["bench", "--only", "W1", "--runs", "1", "--paths", "64000"])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn bench_refuses_an_instruction_set_it_does_not_know() {
+    let out = bench_w1("neon");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -362,11 +367,7 @@ fn bench_refuses_an_instruction_set_it_does_not_know() {
 
 #[test]
 fn bench_reports_the_simd_floor_and_each_workloads_ratio_to_it() {
-    let out = pathrisk()
-        .env("PATHRISK_ISA", "scalar")
-        .args(["bench", "--only", "W1", "--runs", "1", "--paths", "64000"])
-        .output()
-        .unwrap();
+    let out = bench_w1("scalar");
     assert_eq!(
         out.status.code(),
         Some(0),
