@@ -67,6 +67,16 @@ impl Lanes {
         Lanes { s }
     }
 
+    /// The chunk's side stream: one scalar generator after the eight lanes (the chunk's
+    /// stream jumped 8·2^128 steps), for the draws a lane kernel makes one path at a time.
+    pub fn side(seed: u64, chunk: u64) -> super::rng::StreamRng {
+        let mut r = super::rng::stream(seed, chunk);
+        for _ in 0..LANES {
+            r.jump();
+        }
+        r
+    }
+
     /// One step of every lane: lane `l`'s next number at `[l]`: the definition, which the
     /// vector versions (`x86`) compute too.
     #[inline(always)]
@@ -95,7 +105,8 @@ impl Lanes {
 pub enum Isa {
     /// Plain 64-bit code: any machine (what aarch64 runs; not tested there).
     Scalar,
-    /// x86-64 with AVX2: two 256-bit registers per word of the eight lanes.
+    /// x86-64 with AVX2 (and POPCNT, BMI1, BMI2): two 256-bit registers per word of the
+    /// eight lanes.
     Avx2,
     /// x86-64 with AVX-512 (F, BW, VL, DQ): one 512-bit register per word.
     Avx512,
@@ -132,10 +143,16 @@ impl Isa {
         match self {
             Isa::Scalar => true,
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            Isa::Avx2 => {
+                std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("popcnt")
+                    && std::arch::is_x86_feature_detected!("bmi1")
+                    && std::arch::is_x86_feature_detected!("bmi2")
+            }
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => {
-                std::arch::is_x86_feature_detected!("avx512f")
+                Isa::Avx2.available()
+                    && std::arch::is_x86_feature_detected!("avx512f")
                     && std::arch::is_x86_feature_detected!("avx512bw")
                     && std::arch::is_x86_feature_detected!("avx512vl")
                     && std::arch::is_x86_feature_detected!("avx512dq")
@@ -210,14 +227,16 @@ fn floor_plain(lanes: &mut Lanes, steps: u64, threshold: u16) -> u64 {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub(crate) mod x86 {
     use super::{LANES, Lanes};
     use std::arch::x86_64::*;
+
+    const _: () = assert!(LANES == 8);
 
     /// One xoshiro256++ step of eight lanes held in four 512-bit registers.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
-    fn step512(s: &mut [__m512i; 4]) -> __m512i {
+    pub(crate) fn step512(s: &mut [__m512i; 4]) -> __m512i {
         let out = _mm512_add_epi64(_mm512_rol_epi64::<23>(_mm512_add_epi64(s[0], s[3])), s[0]);
         let t = _mm512_slli_epi64::<17>(s[1]);
         s[2] = _mm512_xor_si512(s[2], s[0]);
@@ -231,26 +250,65 @@ mod x86 {
 
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
     pub unsafe fn floor_avx512(lanes: &mut Lanes, steps: u64, threshold: u16) -> u64 {
-        // SAFETY: `Lanes` is 64-byte aligned, each word row 64 bytes.
-        let mut s: [__m512i; 4] =
-            std::array::from_fn(|w| unsafe { _mm512_load_si512(lanes.s[w].as_ptr().cast()) });
+        let mut s = lanes.load512();
         let t = _mm512_set1_epi16(threshold as i16);
         let mut below = 0u64;
         for _ in 0..steps {
             let x = step512(&mut s);
             below += u64::from(_mm512_cmplt_epu16_mask(x, t).count_ones());
         }
-        for (w, v) in s.iter().enumerate() {
-            // SAFETY: as the loads.
-            unsafe { _mm512_store_si512(lanes.s[w].as_mut_ptr().cast(), *v) };
-        }
+        lanes.store512(&s);
         below
+    }
+
+    impl Lanes {
+        /// The state as one 512-bit register per word.
+        #[inline]
+        #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+        pub(crate) fn load512(&self) -> [__m512i; 4] {
+            // SAFETY: each word row is 64 bytes.
+            std::array::from_fn(|w| unsafe { _mm512_loadu_si512(self.s[w].as_ptr().cast()) })
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+        pub(crate) fn store512(&mut self, s: &[__m512i; 4]) {
+            for (w, v) in s.iter().enumerate() {
+                // SAFETY: as the loads.
+                unsafe { _mm512_storeu_si512(self.s[w].as_mut_ptr().cast(), *v) };
+            }
+        }
+
+        /// The state as two sets of four 256-bit registers: lanes 0–3, lanes 4–7.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        pub(crate) fn load256(&self) -> ([__m256i; 4], [__m256i; 4]) {
+            let load = |w: usize, half: usize| {
+                // SAFETY: in bounds (4·half + 4 ≤ LANES); unaligned load.
+                unsafe { _mm256_loadu_si256(self.s[w][4 * half..].as_ptr().cast()) }
+            };
+            (
+                std::array::from_fn(|w| load(w, 0)),
+                std::array::from_fn(|w| load(w, 1)),
+            )
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        pub(crate) fn store256(&mut self, lo: &[__m256i; 4], hi: &[__m256i; 4]) {
+            for w in 0..4 {
+                for (half, v) in [lo[w], hi[w]].into_iter().enumerate() {
+                    // SAFETY: in bounds, as the loads.
+                    unsafe { _mm256_storeu_si256(self.s[w][4 * half..].as_mut_ptr().cast(), v) };
+                }
+            }
+        }
     }
 
     /// One xoshiro256++ step of four lanes held in four 256-bit registers.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn step256(s: &mut [__m256i; 4]) -> __m256i {
+    pub(crate) fn step256(s: &mut [__m256i; 4]) -> __m256i {
         let rol = |x: __m256i, k: i32| -> __m256i {
             _mm256_or_si256(
                 _mm256_sll_epi64(x, _mm_cvtsi32_si128(k)),
@@ -270,13 +328,7 @@ mod x86 {
 
     #[target_feature(enable = "avx2")]
     pub unsafe fn floor_avx2(lanes: &mut Lanes, steps: u64, threshold: u16) -> u64 {
-        // Lanes 0–3 and 4–7 as two sets of four registers.
-        let load = |w: usize, half: usize| {
-            // SAFETY: in bounds (half·4 + 4 ≤ LANES); unaligned load.
-            unsafe { _mm256_loadu_si256(lanes.s[w][4 * half..].as_ptr().cast()) }
-        };
-        let mut lo: [__m256i; 4] = std::array::from_fn(|w| load(w, 0));
-        let mut hi: [__m256i; 4] = std::array::from_fn(|w| load(w, 1));
+        let (mut lo, mut hi) = lanes.load256();
         let below = if threshold == 0 {
             for _ in 0..steps {
                 std::hint::black_box((step256(&mut lo), step256(&mut hi)));
@@ -296,15 +348,7 @@ mod x86 {
             }
             below
         };
-        for w in 0..4 {
-            for (half, v) in [lo[w], hi[w]].into_iter().enumerate() {
-                let mut out = [0u64; 4];
-                // SAFETY: `out` holds four words.
-                unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), v) };
-                lanes.s[w][4 * half..4 * half + 4].copy_from_slice(&out);
-            }
-        }
-        debug_assert_eq!(LANES, 8);
+        lanes.store256(&lo, &hi);
         below
     }
 }

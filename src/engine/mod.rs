@@ -11,7 +11,8 @@ use crate::scenario::Guards;
 use crate::scenario::Scenario;
 use crate::select::entry_guards::EntryGuards;
 use crate::select::fast::{
-    AliasPaths, OperatorAwareKernel, RandomKernel, Tally, TwoHop, UniformKernel, UniformPaths,
+    AliasPaths, OperatorAwareKernel, RandomKernel, Tally, TwoHop, TwoHopLanes, UniformKernel,
+    UniformPaths,
 };
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
@@ -19,6 +20,7 @@ use crate::select::server::ServerKernel;
 use crate::select::tor::{Draw, TorClients};
 use crate::select::tor_series::SeriesClients;
 use crate::select::{ClientSource, HopSource, SamplerKind, Selection, Unit};
+use lanes::Isa;
 use rand::Rng;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -161,6 +163,7 @@ pub fn simulate_chunks(
 ) -> Result<Outcome> {
     let start = std::time::Instant::now();
     let pool = thread_pool(config.threads)?;
+    let isa = Isa::from_env()?;
     let network = &scenario.network;
     let full_test = PathTest::new(network, &scenario.adversary, scenario.hops);
     // The reference samplers report entities and face the plain test; the kernels report
@@ -224,7 +227,10 @@ pub fn simulate_chunks(
             Kernel::Reference,
         ),
         (_, SamplerKind::Fast) => match choose_kernel(scenario, &labels, &test) {
-            Chosen::TwoHop(k) => (job.clients(|| k.clone()), Kernel::TwoHop),
+            Chosen::TwoHop(k) => match TwoHopLanes::new(&k) {
+                Some(lanes) => (job.lanes(&lanes, isa), Kernel::TwoHopLanes),
+                None => (job.clients(|| k.clone()), Kernel::TwoHop),
+            },
             Chosen::UniformPaths(k) => (job.clients(|| k.clone()), Kernel::UniformPaths),
             Chosen::Uniform(k) => (job.paths(|| k.clone()), Kernel::Uniform),
             Chosen::AliasPaths(k) => (job.clients(|| k.clone()), Kernel::AliasPaths),
@@ -249,7 +255,7 @@ const CHUNK_GROUP: u64 = 1 << 12;
 
 /// The chunk loop of every simulation (the engine's and importance sampling's): each chunk in
 /// `chunks` of `layout` gets a sampler from `make` (one per worker), its own stream from
-/// (`seed`, chunk) and its number of clients, and `body` simulates it. The chunks' results
+/// (`seed`, chunk), its number of clients and its index, and `body` simulates it. The chunks' results
 /// reach `fold` in chunk order, a group at a time, so even sums of floats come out the same
 /// for every thread count. A stop request ends the loop with [`Error::Interrupted`] without
 /// starting the remaining chunks (there may be millions).
@@ -266,7 +272,7 @@ where
     S: Send,
     T: Send,
     F: Fn() -> S + Sync + Send,
-    B: Fn(&mut S, &mut rng::StreamRng, u64) -> T + Sync + Send,
+    B: Fn(&mut S, &mut rng::StreamRng, u64, u64) -> T + Sync + Send,
 {
     debug_assert!(chunks.end <= layout.chunks);
     let mut start = chunks.start;
@@ -277,7 +283,7 @@ where
             .map_init(&make, |sampler, chunk| {
                 crate::stop::check()?;
                 let mut rng = rng::stream(seed, chunk);
-                let result = body(sampler, &mut rng, layout.clients_in(chunk));
+                let result = body(sampler, &mut rng, layout.clients_in(chunk), chunk);
                 progress(1);
                 Ok(result)
             })
@@ -349,6 +355,8 @@ pub enum Kernel {
     /// The plain reference samplers (`--sampler reference`).
     Reference,
     TwoHop,
+    /// [`TwoHop`] in lanes, 32 paths a step of eight xoshiro256++ lanes (issue 18).
+    TwoHopLanes,
     UniformPaths,
     Uniform,
     AliasPaths,
@@ -366,6 +374,7 @@ impl Kernel {
         match self {
             Kernel::Reference => "reference",
             Kernel::TwoHop => "two-hop",
+            Kernel::TwoHopLanes => "two-hop-lanes",
             Kernel::UniformPaths => "uniform-paths",
             Kernel::Uniform => "uniform",
             Kernel::AliasPaths => "alias-paths",
@@ -414,7 +423,30 @@ impl Job<'_> {
             self.chunks.clone(),
             self.progress,
             make,
-            body,
+            |s, rng, clients, _| body(s, rng, clients),
+            |c| total = std::mem::take(&mut total).merge(c),
+        );
+        total
+    }
+
+    /// A lane kernel: each chunk from its eight lanes and side stream (`engine::lanes`),
+    /// stepped with `isa`.
+    fn lanes(&self, kernel: &TwoHopLanes, isa: Isa) -> Counts {
+        let scenario = self.scenario;
+        let (seed, paths) = (scenario.run.seed, scenario.run.paths);
+        let layout = ChunkLayout::new(scenario.run.trials, paths);
+        let mut total = Counts::default();
+        let _stopped = run_chunks(
+            seed,
+            &layout,
+            self.chunks.clone(),
+            self.progress,
+            || (),
+            |_, _, clients, chunk| {
+                let mut counts = ChunkCounts::new(clients, paths);
+                kernel.chunk(isa, seed, chunk, clients, paths, &mut |t| counts.add(t));
+                counts.finish()
+            },
             |c| total = std::mem::take(&mut total).merge(c),
         );
         total

@@ -362,7 +362,7 @@ fn estimate<S: Paths + Send>(
         0..layout.chunks,
         progress,
         make,
-        |sampler, rng, clients| {
+        |sampler, rng, clients, _| {
             let (mut path, mut client) = (Sums::default(), Sums::default());
             for _ in 0..clients {
                 if crate::stop::requested() {

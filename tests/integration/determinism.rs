@@ -82,3 +82,65 @@ fn a_different_seed_gives_different_draws() {
     };
     assert_ne!(out("1"), out("2"));
 }
+
+/// Issue 18: every shipped scenario (the presets too where the real data is) gives the same
+/// bytes under every instruction set this machine has (`PATHRISK_ISA`), and `reproduce` too.
+#[test]
+fn results_are_byte_identical_under_every_instruction_set() {
+    use pathrisk::engine::lanes::Isa;
+    let sets = Isa::available_all();
+    println!(
+        "instruction sets on this machine: {:?}",
+        sets.iter().map(|i| i.name()).collect::<Vec<_>>()
+    );
+    let folders: &[&str] = match super::real_data("the presets under every instruction set") {
+        Some(_) => &["scenarios", "scenarios/presets"],
+        None => &["scenarios"],
+    };
+    let mut files: Vec<_> = folders
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let run = |isa: Isa, args: &[&str]| {
+        let out = pathrisk()
+            .env("PATHRISK_ISA", isa.name())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?} under {}: {}",
+            isa.name(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    for file in &files {
+        let f = file.to_str().unwrap();
+        let args = ["run", f, "--trials", "2000", "--quiet", "--format", "csv"];
+        let plain = run(Isa::Scalar, &args);
+        for &isa in &sets[1..] {
+            assert!(
+                run(isa, &args) == plain,
+                "{f}: {} against scalar",
+                isa.name()
+            );
+        }
+    }
+    let args = [
+        "reproduce",
+        "--trials",
+        "5000",
+        "--quiet",
+        "--format",
+        "csv",
+    ];
+    let plain = run(Isa::Scalar, &args);
+    for &isa in &sets[1..] {
+        assert!(run(isa, &args) == plain, "reproduce: {}", isa.name());
+    }
+}

@@ -6,6 +6,8 @@
 //! Client by client, without guards (the engine's `ClientSource`):
 //! - [`TwoHop`], few equal-weight units: the first two hops as one exactly uniform pair index
 //!   from a 16- or 32-bit field, and a table that decides most paths from it.
+//! - [`TwoHopLanes`], `TwoHop` in the eight xoshiro256++ lanes (issue 18): 32 paths a step,
+//!   the pairs numbered so that one compare per field finds the paths that go on.
 //! - [`UniformPaths`], more equal-weight units: a 64-bit number per hop; the second hop among
 //!   the units other than the first without a redraw.
 //! - [`AliasPaths`], `random` over unequal weights: an alias table, first hops in blocks.
@@ -32,6 +34,7 @@ mod alias_paths;
 mod operator_aware;
 mod random;
 mod two_hop;
+mod two_hop_lanes;
 mod uniform;
 mod uniform_paths;
 
@@ -39,6 +42,7 @@ pub use alias_paths::AliasPaths;
 pub use operator_aware::OperatorAwareKernel;
 pub use random::RandomKernel;
 pub use two_hop::TwoHop;
+pub use two_hop_lanes::TwoHopLanes;
 pub use uniform::{UniformKernel, uniform_units};
 pub use uniform_paths::UniformPaths;
 

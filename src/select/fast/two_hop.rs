@@ -14,10 +14,10 @@ pub const TWO_HOP_LIMIT: u64 = 4096;
 /// What the tables say of a path after its first two hops: `MISS`, `HIT`, or `NEED + l` for
 /// "the later looked-at hops must carry label l"; in the field table also `REFUSED`, a field
 /// value Lemire's method refuses. `MISS` is 0 so that the common case costs one test.
-const MISS: u32 = 0;
-const HIT: u32 = 1;
+pub(super) const MISS: u32 = 0;
+pub(super) const HIT: u32 = 1;
 const REFUSED: u8 = 2;
-const NEED: u32 = 3;
+pub(super) const NEED: u32 = 3;
 
 /// Few equal-weight units (n² or n(n−1) ≤ [`TWO_HOP_LIMIT`]): the first two hops of a path are
 /// one exactly uniform index `j` over their joint range, drawn by Lemire's method from a
@@ -35,16 +35,16 @@ pub struct TwoHop {
     /// Per 16-bit field value: its pair's state (when every state fits a byte and few values
     /// are refused).
     direct: Option<Arc<[u8; 1 << 16]>>,
-    field16: Option<Field<16>>,
+    pub(super) field16: Option<Field<16>>,
     field32: Field<32>,
     /// Per pair index: [`MISS`], [`HIT`], or [`NEED`] + the label. Fixed size, indexed by
     /// `j mod TWO_HOP_LIMIT`, so no bounds check is needed.
-    pairs: Arc<[u32; TWO_HOP_LIMIT as usize]>,
+    pub(super) pairs: Arc<[u32; TWO_HOP_LIMIT as usize]>,
     /// Per pair index: its two units (at most 64 of them), read when a path goes on.
     units: Arc<[[u8; 2]]>,
-    label: Arc<[u32]>,
-    distinct: bool,
-    test: PathTest,
+    pub(super) label: Arc<[u32]>,
+    pub(super) distinct: bool,
+    pub(super) test: PathTest,
 }
 
 /// The units of pair index `j`: `j = a·n + b`, or without replacement `j = a·(n−1) + r` with
@@ -120,7 +120,12 @@ impl TwoHop {
         (hit, rng)
     }
 
-    fn rest_hops<R: Rng>(&self, j: u32, need: u32, rng: &mut R) -> bool {
+    /// How many pairs the first two hops range over.
+    pub(super) fn pair_count(&self) -> u64 {
+        self.units.len() as u64
+    }
+
+    pub(super) fn rest_hops<R: Rng>(&self, j: u32, need: u32, rng: &mut R) -> bool {
         let [a, b] = self.units[j as usize];
         let first_two = [u32::from(a), u32::from(b)];
         later_hops(&self.label, self.distinct, &self.test, first_two, need, rng)
