@@ -23,7 +23,7 @@ fn fast_one_thread(bencher: divan::Bencher, id: &str) {
     };
     bencher
         .counter(ItemsCount::new(CLIENTS * s.run.paths))
-        .bench(|| engine_ns(&s, SamplerKind::Fast, 1).unwrap());
+        .bench(|| engine_ns(&s, SamplerKind::Fast, 1, Default::default()).unwrap());
 }
 
 #[divan::bench(sample_count = 20)]

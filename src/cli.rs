@@ -2,6 +2,8 @@
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use pathrisk::engine::lanes::Isa;
+use pathrisk::error::InputError;
 use pathrisk::export::Format;
 use pathrisk::metric::Metric;
 use pathrisk::options::{
@@ -178,6 +180,7 @@ impl SweepArgs {
                 output: self.output.clone(),
                 progress: !self.quiet,
                 sampler: SamplerKind::Fast,
+                isa: isa()?,
             },
         };
         options.validate()?;
@@ -357,6 +360,7 @@ impl SolveArgs {
             simulate: self.simulate,
             max_trials: self.max_trials,
             threads: self.threads.map(|t| t as usize),
+            isa: isa()?,
         };
         options.validate()?;
         Ok(options)
@@ -404,7 +408,7 @@ impl MergeArgs {
     pub fn options(&self) -> Result<MergeOptions, pathrisk::Error> {
         let options = MergeOptions {
             parts: self.parts.clone(),
-            common: self.common.options(),
+            common: self.common.options()?,
             format: self.common.format,
         };
         options.validate()?;
@@ -412,16 +416,24 @@ impl MergeArgs {
     }
 }
 
+/// The instruction set of the lane kernels: `PATHRISK_ISA` checked against this machine, the
+/// best it has when unset. A bad value is bad input, like a bad flag.
+pub fn isa() -> Result<Isa, pathrisk::Error> {
+    Isa::chosen(std::env::var("PATHRISK_ISA").ok().as_deref())
+        .map_err(|e| InputError::whole("environment", e.to_string()).into())
+}
+
 impl Common {
-    pub fn options(&self) -> CommonOptions {
-        CommonOptions {
+    pub fn options(&self) -> Result<CommonOptions, pathrisk::Error> {
+        Ok(CommonOptions {
             threads: self.threads.map(|t| t as usize),
             alpha: self.alpha,
             format: self.format.unwrap_or(Format::Table),
             output: self.output.clone(),
             progress: !self.quiet,
             sampler: self.sampler,
-        }
+            isa: isa()?,
+        })
     }
 }
 
@@ -438,6 +450,7 @@ impl CheckArgs {
                 output: self.output.clone(),
                 progress: !self.quiet,
                 sampler: SamplerKind::Fast,
+                isa: isa()?,
             },
         };
         options.validate()?;
@@ -450,7 +463,7 @@ impl ReproduceArgs {
         let options = ReproduceOptions {
             trials: self.trials,
             seed: self.seed,
-            common: self.common.options(),
+            common: self.common.options()?,
         };
         options.validate()?;
         Ok(options)
@@ -469,7 +482,7 @@ impl RunArgs {
                 selection: self.selection,
             },
             set: parse_all(&self.set, Setting::parse)?,
-            common: self.common.options(),
+            common: self.common.options()?,
             cdf: self.cdf.clone(),
             data: self.data.clone(),
             shard: self.shard,

@@ -60,6 +60,7 @@ fn execute(cli: &Cli) -> anyhow::Result<ExitCode> {
                 paths: *paths,
                 runs: *runs,
                 threads,
+                isa: cli::isa()?,
                 only: only.clone(),
             };
             bench::run(&options, &mut stdout)?;

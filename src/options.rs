@@ -5,6 +5,7 @@
 //! the CLI's choices come from [`Choice`], so their names are written once, by the library.
 
 use crate::engine::EngineConfig;
+use crate::engine::lanes::Isa;
 use crate::error::{InputError, Result};
 use crate::export::{Format, PendingOutput};
 use crate::metric::Metric;
@@ -163,6 +164,8 @@ pub struct CommonOptions {
     /// Show a progress bar (only ever drawn when stderr is a terminal).
     pub progress: bool,
     pub sampler: SamplerKind,
+    /// The instruction set of the lane kernels (`PATHRISK_ISA`).
+    pub isa: Isa,
 }
 
 impl Default for CommonOptions {
@@ -174,6 +177,7 @@ impl Default for CommonOptions {
             output: None,
             progress: false,
             sampler: SamplerKind::Fast,
+            isa: Isa::best(),
         }
     }
 }
@@ -279,6 +283,7 @@ impl CommonOptions {
         EngineConfig {
             threads: self.threads,
             sampler: self.sampler,
+            isa: self.isa,
         }
     }
 
@@ -431,6 +436,8 @@ pub struct SolveOptions {
     pub max_trials: u64,
     /// Worker threads of the simulations (`None`: one per core).
     pub threads: Option<usize>,
+    /// The instruction set of the lane kernels (`PATHRISK_ISA`).
+    pub isa: Isa,
 }
 
 impl SolveOptions {

@@ -103,13 +103,14 @@ impl Workload {
     }
 }
 
-/// ns per path of the engine with `sampler` on `threads` threads.
-pub fn engine_ns(s: &Scenario, sampler: SamplerKind, threads: usize) -> Result<f64> {
+/// ns per path of the engine with `sampler` on `threads` threads, lane kernels with `isa`.
+pub fn engine_ns(s: &Scenario, sampler: SamplerKind, threads: usize, isa: Isa) -> Result<f64> {
     let outcome = engine::simulate(
         s,
         &EngineConfig {
             threads: Some(threads),
             sampler,
+            isa,
         },
         &|_| {},
     )?;
@@ -287,16 +288,14 @@ pub fn floor_ns(paths: u64, threads: usize) -> Result<f64> {
     Ok(start.elapsed().as_secs_f64() * 1e9 / (paths / chunks * chunks) as f64)
 }
 
-/// ns per path of the SIMD floor (issue 18): the eight xoshiro256++ lanes stepped with the
-/// best instruction set this machine has (AVX-512, AVX2, else plain code; `PATHRISK_ISA`
-/// chooses), each 512-bit step read as 32 16-bit fields with one compare each; a field stands
-/// for a path. Also which set.
-pub fn simd_floor_ns(paths: u64, threads: usize) -> Result<(f64, Isa)> {
+/// ns per path of the SIMD floor (issue 18): the eight xoshiro256++ lanes stepped with `isa`
+/// (AVX-512, AVX2 or plain code), each 512-bit step read as 32 16-bit fields with one compare
+/// each; a field stands for a path.
+pub fn simd_floor_ns(paths: u64, threads: usize, isa: Isa) -> Result<f64> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| crate::Error::Runtime(e.to_string()))?;
-    let isa = Isa::from_env()?;
     let chunks = 64u64;
     let steps = (paths / chunks / 32).max(1);
     let start = Instant::now();
@@ -307,10 +306,7 @@ pub fn simd_floor_ns(paths: u64, threads: usize) -> Result<(f64, Isa)> {
             .sum()
     });
     std::hint::black_box(below);
-    Ok((
-        start.elapsed().as_secs_f64() * 1e9 / (steps * 32 * chunks) as f64,
-        isa,
-    ))
+    Ok(start.elapsed().as_secs_f64() * 1e9 / (steps * 32 * chunks) as f64)
 }
 
 /// The median of some measurements.
@@ -345,6 +341,8 @@ pub struct BenchOptions {
     pub paths: u64,
     pub runs: usize,
     pub threads: usize,
+    /// The instruction set of the lane kernels and the SIMD floor (`PATHRISK_ISA`).
+    pub isa: Isa,
     /// Workload ids (W1…W5), `reproduce` and `memory`; empty for all.
     pub only: Vec<String>,
 }
@@ -357,7 +355,7 @@ impl BenchOptions {
 
 /// Measures the chosen workloads, `runs` times each, every run all columns back to back.
 pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
-    let (paths, threads) = (options.paths, options.threads);
+    let (paths, threads, isa) = (options.paths, options.threads, options.isa);
     let mut rows = Vec::new();
     for w in WORKLOADS.iter().filter(|w| options.wants(w.id)) {
         let fast = match w.scenario((paths / 2000).max(1)) {
@@ -372,15 +370,13 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
         // sampler (microseconds a path), 1/80 of the engine's for the naive loop.
         let slow = w.scenario(25)?;
         let mut cols: [Vec<f64>; 10] = Default::default();
-        let mut simd_isa = Isa::Scalar;
         for _ in 0..options.runs.max(1) {
-            let f1 = engine_ns(&fast, SamplerKind::Fast, 1)?;
+            let f1 = engine_ns(&fast, SamplerKind::Fast, 1, isa)?;
             let floor = floor_ns(paths, 1)?;
-            let (simd, isa) = simd_floor_ns(paths, 1)?;
-            simd_isa = isa;
-            let fall = engine_ns(&fast, SamplerKind::Fast, threads)?;
+            let simd = simd_floor_ns(paths, 1, isa)?;
+            let fall = engine_ns(&fast, SamplerKind::Fast, threads, isa)?;
             let naive = naive_ns(&fast, (paths / 80).max(64_000), 1)?;
-            let reference = engine_ns(&slow, SamplerKind::Reference, 1)?;
+            let reference = engine_ns(&slow, SamplerKind::Reference, 1, isa)?;
             for (c, v) in cols.iter_mut().zip([
                 f1,
                 fall,
@@ -405,7 +401,7 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
             naive,
             floor,
             simd_floor: simd,
-            simd_isa: simd_isa.name(),
+            simd_isa: isa.name(),
             naive_over_fast: a,
             fast_over_floor: b,
             fast_over_simd: d,
@@ -466,13 +462,17 @@ pub fn table(rows: &[Row], threads: usize) -> String {
 }
 
 /// `pathrisk reproduce` end to end at its default precision, against the same cases
-/// (same clients and paths) on the naive loop, both on `threads` threads.
+/// (same clients and paths) on the naive loop, and against itself with the lane kernels in
+/// plain code (`PATHRISK_ISA=scalar`), all on `threads` threads.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ReproduceRow {
     pub paths: u64,
     pub engine_seconds: f64,
     pub naive_seconds: f64,
     pub ratio: f64,
+    /// The engine with plain code, and the median of the per-run ratios of it to the engine.
+    pub scalar_seconds: f64,
+    pub scalar_ratio: f64,
 }
 
 pub fn measure_reproduce(options: &BenchOptions) -> Result<ReproduceRow> {
@@ -481,21 +481,29 @@ pub fn measure_reproduce(options: &BenchOptions) -> Result<ReproduceRow> {
         .num_threads(options.threads)
         .build()
         .map_err(|e| crate::Error::Runtime(e.to_string()))?;
-    let reproduce_options = ReproduceOptions {
+    let with = |isa| ReproduceOptions {
         common: super::CommonOptions {
             threads: Some(options.threads),
+            isa,
             ..Default::default()
         },
         ..Default::default()
     };
+    let (reproduce_options, scalar_options) = (with(options.isa), with(Isa::Scalar));
     let cases = reproduce::scenarios(&reproduce_options)?;
     let paths: u64 = cases.iter().map(|s| s.run.trials * s.run.paths).sum();
     let (mut engine, mut naive, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut scalar, mut scalar_ratio) = (Vec::new(), Vec::new());
     for _ in 0..options.runs.max(1) {
-        let start = Instant::now();
-        let mut sink = Vec::new();
-        reproduce::reproduce(&reproduce_options, &mut sink)?;
-        let e = start.elapsed().as_secs_f64();
+        let timed = |o: &ReproduceOptions| -> Result<f64> {
+            let start = Instant::now();
+            reproduce::reproduce(o, &mut Vec::new())?;
+            Ok(start.elapsed().as_secs_f64())
+        };
+        let e = timed(&reproduce_options)?;
+        let plain = timed(&scalar_options)?;
+        scalar.push(plain);
+        scalar_ratio.push(plain / e);
         let start = Instant::now();
         for s in &cases {
             // Chunks of whole clients, as the engine cuts them.
@@ -513,6 +521,8 @@ pub fn measure_reproduce(options: &BenchOptions) -> Result<ReproduceRow> {
         engine_seconds: median(engine),
         naive_seconds: median(naive),
         ratio: median(ratio),
+        scalar_seconds: median(scalar),
+        scalar_ratio: median(scalar_ratio),
     })
 }
 
@@ -525,7 +535,7 @@ pub struct MemoryRow {
     pub peak_rss_mib: Option<f64>,
 }
 
-pub fn measure_memory(paths: u64, threads: usize) -> Result<MemoryRow> {
+pub fn measure_memory(paths: u64, threads: usize, isa: Isa) -> Result<MemoryRow> {
     let s = WORKLOADS[0].scenario((paths / 2000).max(1))?;
     // "5" resets the peak RSS to the current RSS (proc(5), /proc/pid/clear_refs).
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
@@ -535,6 +545,7 @@ pub fn measure_memory(paths: u64, threads: usize) -> Result<MemoryRow> {
         &EngineConfig {
             threads: Some(threads),
             sampler: SamplerKind::Fast,
+            isa,
         },
         &|_| {},
     )?;
@@ -591,12 +602,19 @@ pub fn run(options: &BenchOptions, out: &mut dyn std::io::Write) -> Result<()> {
         let r = measure_reproduce(options)?;
         emit(format!(
             "\nreproduce ({} paths, {threads}T): engine {:.2} s, naive {:.1} s, naive/engine \
-             {:.1}x (medians of {} runs)\n",
-            r.paths, r.engine_seconds, r.naive_seconds, r.ratio, options.runs
+             {:.1}x; with PATHRISK_ISA=scalar {:.2} s, scalar/{} {:.1}x (medians of {} runs)\n",
+            r.paths,
+            r.engine_seconds,
+            r.naive_seconds,
+            r.ratio,
+            r.scalar_seconds,
+            options.isa.name(),
+            r.scalar_ratio,
+            options.runs
         ))?;
     }
     if options.wants("memory") {
-        let m = measure_memory(10_000_000_000, threads)?;
+        let m = measure_memory(10_000_000_000, threads, options.isa)?;
         let peak = m
             .peak_rss_mib
             .map_or("not measurable here".to_string(), |p| format!("{p:.1} MiB"));

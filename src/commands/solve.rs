@@ -35,6 +35,7 @@ pub fn solve(options: &SolveOptions, out: &mut dyn Write) -> Result<Status> {
     let goal = options.target;
     let engine_config = EngineConfig {
         threads: options.threads,
+        isa: options.isa,
         ..EngineConfig::default()
     };
     let base = Base::load(&options.scenario)?;

@@ -112,6 +112,13 @@ pub enum Isa {
     Avx512,
 }
 
+impl Default for Isa {
+    /// The best set this machine has.
+    fn default() -> Isa {
+        Isa::best()
+    }
+}
+
 /// `PATHRISK_ISA` named a set this machine lacks, or none pathrisk knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IsaError {
@@ -187,13 +194,6 @@ impl Isa {
             return Err(IsaError::Missing(isa.name(), has.join(", ")));
         }
         Ok(isa)
-    }
-
-    /// The set of this process: `PATHRISK_ISA`, else the best the machine has; a bad value
-    /// is bad input (exit 2).
-    pub fn from_env() -> crate::error::Result<Isa> {
-        Isa::chosen(std::env::var("PATHRISK_ISA").ok().as_deref())
-            .map_err(|e| crate::error::InputError::whole("environment", e.to_string()).into())
     }
 }
 

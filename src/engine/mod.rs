@@ -101,6 +101,8 @@ pub struct EngineConfig {
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
     pub sampler: SamplerKind,
+    /// The instruction set of the lane kernels; every set gives the same counts.
+    pub isa: Isa,
 }
 
 /// Counts and how they were obtained.
@@ -163,7 +165,7 @@ pub fn simulate_chunks(
 ) -> Result<Outcome> {
     let start = std::time::Instant::now();
     let pool = thread_pool(config.threads)?;
-    let isa = Isa::from_env()?;
+    let isa = config.isa;
     let network = &scenario.network;
     let full_test = PathTest::new(network, &scenario.adversary, scenario.hops);
     // The reference samplers report entities and face the plain test; the kernels report
@@ -412,7 +414,7 @@ impl Job<'_> {
     where
         S: Send,
         F: Fn() -> S + Sync + Send,
-        B: Fn(&mut S, &mut rng::StreamRng, u64) -> Counts + Sync + Send,
+        B: Fn(&mut S, &mut rng::StreamRng, u64, u64) -> Counts + Sync + Send,
     {
         let scenario = self.scenario;
         let layout = ChunkLayout::new(scenario.run.trials, scenario.run.paths);
@@ -423,7 +425,7 @@ impl Job<'_> {
             self.chunks.clone(),
             self.progress,
             make,
-            |s, rng, clients, _| body(s, rng, clients),
+            body,
             |c| total = std::mem::take(&mut total).merge(c),
         );
         total
@@ -432,24 +434,15 @@ impl Job<'_> {
     /// A lane kernel: each chunk from its eight lanes and side stream (`engine::lanes`),
     /// stepped with `isa`.
     fn lanes(&self, kernel: &TwoHopLanes, isa: Isa) -> Counts {
-        let scenario = self.scenario;
-        let (seed, paths) = (scenario.run.seed, scenario.run.paths);
-        let layout = ChunkLayout::new(scenario.run.trials, paths);
-        let mut total = Counts::default();
-        let _stopped = run_chunks(
-            seed,
-            &layout,
-            self.chunks.clone(),
-            self.progress,
+        let (seed, paths) = (self.scenario.run.seed, self.scenario.run.paths);
+        self.chunks(
             || (),
             |_, _, clients, chunk| {
                 let mut counts = ChunkCounts::new(clients, paths);
                 kernel.chunk(isa, seed, chunk, clients, paths, &mut |t| counts.add(t));
                 counts.finish()
             },
-            |c| total = std::mem::take(&mut total).merge(c),
-        );
-        total
+        )
     }
 
     /// Path by path from a hop source, with guards when the scenario has them.
@@ -467,7 +460,7 @@ impl Job<'_> {
                     source: make(),
                     test,
                 },
-                |s, rng, clients| run_chunk(s, rng, clients, paths),
+                |s, rng, clients, _| run_chunk(s, rng, clients, paths),
             ),
             Some(g) => {
                 let sampler = GuardSampler::new(
@@ -476,7 +469,7 @@ impl Job<'_> {
                     &scenario.rules,
                     self.labels,
                 );
-                self.chunks(make, |source, rng, clients| {
+                self.chunks(make, |source, rng, clients, _| {
                     run_guarded_chunk(source, test, &g, &sampler, rng, clients, paths)
                 })
             }
@@ -488,7 +481,7 @@ impl Job<'_> {
         let paths = self.scenario.run.paths;
         self.chunks(
             || clients,
-            |clients, rng, n| {
+            |clients, rng, n, _| {
                 let mut chunk = ChunkCounts::new(n, paths);
                 for _ in 0..n {
                     if crate::stop::requested() {
@@ -508,7 +501,7 @@ impl Job<'_> {
         let paths = self.scenario.run.paths;
         self.chunks(
             || (clients, EntryGuards::new()),
-            |(clients, state), rng, n| {
+            |(clients, state), rng, n, _| {
                 let mut chunk = ChunkCounts::new(n, paths);
                 for _ in 0..n {
                     if crate::stop::requested() {
@@ -531,7 +524,7 @@ impl Job<'_> {
     {
         debug_assert!(self.scenario.guards.is_none());
         let paths = self.scenario.run.paths;
-        self.chunks(make, |s, rng, clients| run_chunk(s, rng, clients, paths))
+        self.chunks(make, |s, rng, clients, _| run_chunk(s, rng, clients, paths))
     }
 }
 

@@ -158,6 +158,7 @@ fn simulate(s: &Scenario, sampler: SamplerKind) -> report::RunReport {
         &EngineConfig {
             threads: Some(2),
             sampler,
+            ..Default::default()
         },
         &|_| {},
     )

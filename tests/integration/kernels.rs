@@ -4,6 +4,7 @@
 
 use super::root;
 use pathrisk::adversary::{Adversary, Event, Target};
+use pathrisk::engine::lanes::Isa;
 use pathrisk::engine::{self, EngineConfig, Outcome};
 use pathrisk::model::{Network, OperatorSpec, Size};
 use pathrisk::report;
@@ -79,15 +80,39 @@ fn scenario(
 }
 
 fn simulate(s: &Scenario, sampler: SamplerKind) -> Outcome {
+    simulate_with(s, sampler, Isa::best())
+}
+
+fn simulate_with(s: &Scenario, sampler: SamplerKind, isa: Isa) -> Outcome {
     engine::simulate(
         s,
         &EngineConfig {
             threads: Some(2),
             sampler,
+            isa,
         },
         &|_| {},
     )
     .unwrap()
+}
+
+/// A lane kernel's run under every other instruction set this machine has: the same kernel
+/// and the same counts (so the verdicts asserted under the best set hold under each).
+fn same_under_every_instruction_set(s: &Scenario, outcome: &Outcome) {
+    if !outcome.kernel.name().ends_with("-lanes") {
+        return;
+    }
+    for isa in Isa::available_all() {
+        let other = simulate_with(s, SamplerKind::Fast, isa);
+        assert_eq!(other.kernel, outcome.kernel, "{}", isa.name());
+        assert_eq!(
+            other.counts,
+            outcome.counts,
+            "{} under {}",
+            s.name,
+            isa.name()
+        );
+    }
 }
 
 /// |z| of two independent binomial proportions (0 when both are 0 or 1).
@@ -131,6 +156,7 @@ fn every_kernel_agrees_with_the_closed_forms_for_every_policy_target_event_and_l
                         let s = scenario(net, selection, target.clone(), event, hops, seed);
                         let outcome = simulate(&s, SamplerKind::Fast);
                         kernels.insert(outcome.kernel.name());
+                        same_under_every_instruction_set(&s, &outcome);
                         let r = report::analyse(&s, &outcome, ALPHA);
                         for row in &r.results {
                             // (The median of `first` has no value when p = 0.)
@@ -151,7 +177,13 @@ fn every_kernel_agrees_with_the_closed_forms_for_every_policy_target_event_and_l
             }
         }
     }
-    for k in ["two-hop", "uniform-paths", "alias-paths", "operator-aware"] {
+    for k in [
+        "two-hop",
+        "two-hop-lanes",
+        "uniform-paths",
+        "alias-paths",
+        "operator-aware",
+    ] {
         assert!(kernels.contains(k), "{k} not exercised: {kernels:?}");
     }
 }
@@ -172,6 +204,7 @@ fn the_kernels_with_guards_agree_with_the_reference_samplers() {
                 s.run.trials = 20_000;
                 let fast = simulate(&s, SamplerKind::Fast);
                 kernels.insert(fast.kernel.name());
+                same_under_every_instruction_set(&s, &fast);
                 s.run.seed += 100_000;
                 let reference = simulate(&s, SamplerKind::Reference);
                 let (f, r) = (&fast.counts, &reference.counts);
@@ -219,6 +252,7 @@ fn fast_kernels_agree_with_reference_samplers_and_closed_forms_on_every_scenario
         s.run.seed += 1;
         let fast = simulate(&s, SamplerKind::Fast);
         kernels.insert(fast.kernel.name());
+        same_under_every_instruction_set(&s, &fast);
         let r = report::analyse(&s, &fast, 1e-4);
         for row in &r.results {
             assert_ne!(row.verdict, Verdict::Disagree, "{file:?}: {row:?}");

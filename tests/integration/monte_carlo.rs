@@ -76,6 +76,7 @@ fn check_all(sampler: SamplerKind) {
                     &EngineConfig {
                         threads: Some(2),
                         sampler,
+                        ..Default::default()
                     },
                     &|_| {},
                 )
@@ -115,6 +116,7 @@ fn fast_and_reference_samplers_draw_the_same_distribution() {
             &EngineConfig {
                 threads: None,
                 sampler: SamplerKind::Fast,
+                ..Default::default()
             },
             &|_| {},
         )
@@ -125,6 +127,7 @@ fn fast_and_reference_samplers_draw_the_same_distribution() {
             &EngineConfig {
                 threads: None,
                 sampler: SamplerKind::Reference,
+                ..Default::default()
             },
             &|_| {},
         )

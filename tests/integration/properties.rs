@@ -194,7 +194,7 @@ proptest! {
         prop_assume!(operators < hops);
         let s = scenario(net, Selection::OperatorAware, Target::Entity(entity), Event::FullPath, hops);
         prop_assert_eq!(closed(&s), 0.0);
-        let outcome = engine::simulate(&s, &EngineConfig { threads: Some(1), sampler: SamplerKind::Fast }, &|_| {}).unwrap();
+        let outcome = engine::simulate(&s, &EngineConfig { threads: Some(1), sampler: SamplerKind::Fast, ..Default::default() }, &|_| {}).unwrap();
         prop_assert_eq!(outcome.counts.path_hits, 0);
     }
 }
@@ -216,7 +216,7 @@ proptest! {
         prop_assume!(allowed(&net, sel, hops));
         let target = target_for(net.entities.len(), pick, mask);
         let s = scenario(net, sel, target, ev, hops);
-        let outcome = engine::simulate(&s, &EngineConfig { threads: Some(1), sampler: SamplerKind::Fast }, &|_| {}).unwrap();
+        let outcome = engine::simulate(&s, &EngineConfig { threads: Some(1), sampler: SamplerKind::Fast, ..Default::default() }, &|_| {}).unwrap();
         // α = 1e-6 per row: over 60 cases × 3 rows a false alarm is one in several thousand.
         let r = report::analyse(&s, &outcome, 1e-6);
         for row in &r.results {

@@ -144,6 +144,7 @@ fn every_policy_and_rule_agrees_with_enumeration() {
                             &EngineConfig {
                                 threads: Some(2),
                                 sampler,
+                                ..Default::default()
                             },
                             &|_| {},
                         )

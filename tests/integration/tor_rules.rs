@@ -536,6 +536,7 @@ fn simulate(s: &Scenario, sampler: SamplerKind) -> Outcome {
         &EngineConfig {
             threads: Some(2),
             sampler,
+            ..Default::default()
         },
         &|_| {},
     )
@@ -613,6 +614,7 @@ fn importance_sampling_of_circuits_agrees_with_the_sums() {
     let config = EngineConfig {
         threads: Some(2),
         sampler: SamplerKind::Fast,
+        ..Default::default()
     };
     let mut cases = 0;
     for (i, target) in TARGETS.iter().chain([&[][..]].iter()).enumerate() {

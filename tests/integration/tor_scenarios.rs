@@ -170,6 +170,7 @@ fn importance_sampling_finds_a_rare_pair_of_relays_at_the_exact_rate() {
     let config = pathrisk::engine::EngineConfig {
         threads: Some(2),
         sampler: pathrisk::select::SamplerKind::Fast,
+        ..Default::default()
     };
     let o = pathrisk::importance::simulate(&s, &config, &|_| {}).unwrap();
     for (what, sums, exact) in [("path", &o.path, path), ("client", &o.client, client)] {

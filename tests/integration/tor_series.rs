@@ -156,6 +156,7 @@ fn simulate(s: &Scenario, sampler: SamplerKind, threads: usize) -> Outcome {
         &EngineConfig {
             threads: Some(threads),
             sampler,
+            ..Default::default()
         },
         &|_| {},
     )
