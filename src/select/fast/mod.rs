@@ -31,6 +31,7 @@
 //! compromised paths ([`Tally`]).
 
 mod alias_paths;
+mod field_lanes;
 mod operator_aware;
 mod random;
 mod two_hop;

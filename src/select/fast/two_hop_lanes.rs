@@ -11,38 +11,26 @@
 //! refused fields are skipped, which is Lemire's redraw from fresh bits. A hot path's later
 //! hops (rare) come from the chunk's side stream, one scalar generator after the eight lanes.
 //!
-//! The masks of a batch of steps are computed by the instruction set chosen (AVX-512: one
-//! `vpmullw` and two compares into mask registers; AVX2: the same on two halves; plain code:
-//! the definition); everything after is the same scalar code, so every set gives the same
-//! counts, byte for byte.
+//! The loop over fields, and the masks by each instruction set, are `field_lanes`'.
 
+use super::field_lanes::{self, Hot, Rule};
 use super::two_hop::{HIT, MISS, NEED, TwoHop};
-use crate::engine::lanes::{Isa, LANES, Lanes, fields};
+use crate::engine::lanes::Isa;
+use crate::engine::rng::StreamRng;
 use crate::select::bits::split;
 use rand::Rng;
-
-/// Steps whose masks are computed at once.
-const BATCH: usize = 64;
 
 /// The lane kernel of a [`TwoHop`] network with 16-bit fields.
 #[derive(Debug, Clone)]
 pub struct TwoHopLanes {
     two_hop: TwoHop,
-    /// Pairs, and the low halves below which a field is refused.
-    p: u16,
-    refuse: u16,
-    /// Fields below this are hot (65,536: every field).
-    hot_below: u32,
+    /// A field's pair in lane order, hot when below the number of non-miss pairs.
+    rule: Rule<16>,
     /// Pair index in lane order → the pair of [`TwoHop`]'s tables.
     order: Vec<u32>,
-}
-
-/// The masks of one step: bit `i` of `accepted` when field `i` is not refused, of `hot` when
-/// it is below the hot bound.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Masks {
-    accepted: u32,
-    hot: u32,
+    /// Three looked-at hops under `random` (the claim's shape): the third drawn inline, as
+    /// `later_hops` draws it.
+    third_inline: bool,
 }
 
 impl TwoHopLanes {
@@ -56,54 +44,14 @@ impl TwoHopLanes {
         let k = order.len() as u64;
         order.extend((0..p as u32).filter(|&j| two_hop.pairs[j as usize] == MISS));
         Some(TwoHopLanes {
+            rule: Rule::lemire(p, k),
+            third_inline: !two_hop.distinct && two_hop.test.last() == 2,
             two_hop: two_hop.clone(),
-            p: u16::try_from(p).ok()?,
-            refuse: ((1u64 << 16) % p) as u16,
-            hot_below: (k << 16).div_ceil(p) as u32,
             order,
         })
     }
 
-    /// The masks of one step, by the definition.
-    #[inline(always)]
-    fn masks_plain(&self, x: &[u64; LANES]) -> Masks {
-        let mut m = Masks::default();
-        for (i, &v) in fields(x).iter().enumerate() {
-            m.accepted |= u32::from(v.wrapping_mul(self.p) >= self.refuse) << i;
-            m.hot |= u32::from(u32::from(v) < self.hot_below) << i;
-        }
-        m
-    }
-
-    /// `BATCH` steps of `lanes` into `xs` and their masks into `masks`, with `isa`.
-    #[inline(always)]
-    fn fill(
-        &self,
-        isa: Isa,
-        lanes: &mut Lanes,
-        xs: &mut [[u64; LANES]; BATCH],
-        masks: &mut [Masks; BATCH],
-    ) {
-        match isa {
-            Isa::Scalar => {
-                for (x, m) in xs.iter_mut().zip(masks.iter_mut()) {
-                    *x = lanes.step();
-                    *m = self.masks_plain(x);
-                }
-            }
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: the engine only chooses a set this machine has (`Isa::available`).
-            Isa::Avx512 => unsafe { x86::fill_avx512(self, lanes, xs, masks) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Isa::Avx2 => unsafe { x86::fill_avx2(self, lanes, xs, masks) },
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => unreachable!("only scalar is available"),
-        }
-    }
-
-    /// The clients of chunk `chunk` under `seed`, `clients` of `paths` paths, in order:
-    /// `add((compromised paths, 1-based first compromised path or 0))` for each.
+    /// The clients of chunk `chunk` under `seed` (see [`field_lanes::chunk`]).
     pub fn chunk(
         &self,
         isa: Isa,
@@ -113,194 +61,23 @@ impl TwoHopLanes {
         paths: u64,
         add: &mut impl FnMut((u64, u64)),
     ) {
-        assert!(isa.available(), "{} is not available", isa.name());
-        match isa {
-            Isa::Scalar => self.chunk_with(Isa::Scalar, seed, chunk, clients, paths, add),
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: checked by `available`.
-            Isa::Avx512 => unsafe { x86::chunk_avx512(self, seed, chunk, clients, paths, add) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Isa::Avx2 => unsafe { x86::chunk_avx2(self, seed, chunk, clients, paths, add) },
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => unreachable!("only scalar is available"),
-        }
-    }
-
-    /// [`TwoHopLanes::chunk`]'s body, inlined into a function per instruction set so that its
-    /// bit counts are single instructions where the set has them.
-    #[inline(always)]
-    fn chunk_with(
-        &self,
-        isa: Isa,
-        seed: u64,
-        chunk: u64,
-        clients: u64,
-        paths: u64,
-        add: &mut impl FnMut((u64, u64)),
-    ) {
-        let mut lanes = Lanes::new(seed, chunk);
-        let mut side = Lanes::side(seed, chunk);
-        let total = clients * paths;
-        let n = self.two_hop.label.len() as u64;
-        // Three looked-at hops under `random` (the claim's shape): the third inline, as
-        // `later_hops` draws it.
-        let third_inline = !self.two_hop.distinct && self.two_hop.test.last() == 2;
-        // `pos`: accepted fields before this step; the current client's first path is at
-        // `start`.
-        let (mut pos, mut start, mut done) = (0u64, 0u64, 0u64);
-        let (mut hits, mut first) = (0u64, 0u64);
-        let mut xs = [[0u64; LANES]; BATCH];
-        let mut masks = [Masks::default(); BATCH];
-        'all: while pos < total {
-            if crate::stop::requested() {
-                return;
-            }
-            self.fill(isa, &mut lanes, &mut xs, &mut masks);
-            for (x, m) in xs.iter().zip(&masks) {
-                let mut events = m.accepted & m.hot;
-                while events != 0 {
-                    let i = events.trailing_zeros();
-                    events &= events - 1;
-                    let at = pos + u64::from((m.accepted & ((1u32 << i) - 1)).count_ones());
-                    if at >= total {
-                        break 'all;
-                    }
-                    while at >= start + paths {
-                        add((hits, first));
-                        (done, start, hits, first) = (done + 1, start + paths, 0, 0);
-                    }
-                    let v = (x[i as usize / 4] >> (16 * (i % 4))) as u16;
-                    let j = self.order[((u32::from(v) * u32::from(self.p)) >> 16) as usize];
-                    let s = self.two_hop.pairs[j as usize];
-                    let hit = s == HIT
-                        || if third_inline {
-                            let c = split(side.next_u64(), n).0 as usize;
-                            self.two_hop.label[c] == s - NEED
-                        } else {
-                            self.two_hop.rest_hops(j, s - NEED, &mut side)
-                        };
-                    if hit {
-                        hits += 1;
-                        if first == 0 {
-                            first = at - start + 1;
-                        }
-                    }
-                }
-                pos += u64::from(m.accepted.count_ones());
-                if pos >= total {
-                    break 'all;
-                }
-            }
-        }
-        while done < clients {
-            add((hits, first));
-            (done, hits, first) = (done + 1, 0, 0);
-        }
+        field_lanes::chunk(&self.rule, self, isa, seed, chunk, clients, paths, add)
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-mod x86 {
-    use super::{BATCH, Isa, Masks, TwoHopLanes};
-    use crate::engine::lanes::{LANES, Lanes, x86::step256, x86::step512};
-    use std::arch::x86_64::*;
-
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,popcnt,bmi1,bmi2")]
-    pub unsafe fn chunk_avx512(
-        k: &TwoHopLanes,
-        seed: u64,
-        chunk: u64,
-        clients: u64,
-        paths: u64,
-        add: &mut impl FnMut((u64, u64)),
-    ) {
-        k.chunk_with(Isa::Avx512, seed, chunk, clients, paths, add)
-    }
-
-    #[target_feature(enable = "avx2,popcnt,bmi1,bmi2")]
-    pub unsafe fn chunk_avx2(
-        k: &TwoHopLanes,
-        seed: u64,
-        chunk: u64,
-        clients: u64,
-        paths: u64,
-        add: &mut impl FnMut((u64, u64)),
-    ) {
-        k.chunk_with(Isa::Avx2, seed, chunk, clients, paths, add)
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
-    pub unsafe fn fill_avx512(
-        k: &TwoHopLanes,
-        lanes: &mut Lanes,
-        xs: &mut [[u64; LANES]; BATCH],
-        masks: &mut [Masks; BATCH],
-    ) {
-        let mut s = lanes.load512();
-        let p = _mm512_set1_epi16(k.p as i16);
-        let refuse = _mm512_set1_epi16(k.refuse as i16);
-        let hot = _mm512_set1_epi16(k.hot_below.min(0xffff) as u16 as i16);
-        let all_hot = k.hot_below > 0xffff;
-        for (x, m) in xs.iter_mut().zip(masks.iter_mut()) {
-            let v = step512(&mut s);
-            // SAFETY: `x` is 64 bytes.
-            unsafe { _mm512_storeu_si512(x.as_mut_ptr().cast(), v) };
-            m.accepted = _mm512_cmpge_epu16_mask(_mm512_mullo_epi16(v, p), refuse);
-            m.hot = if all_hot {
-                u32::MAX
+impl Hot for TwoHopLanes {
+    #[inline(always)]
+    fn decide(&self, v: u32, side: &mut StreamRng) -> bool {
+        let t = &self.two_hop;
+        let j = self.order[((v * self.rule.mul) >> 16) as usize];
+        let s = t.pairs[j as usize];
+        s == HIT
+            || if self.third_inline {
+                let c = split(side.next_u64(), t.label.len() as u64).0 as usize;
+                t.label[c] == s - NEED
             } else {
-                _mm512_cmplt_epu16_mask(v, hot)
-            };
-        }
-        lanes.store512(&s);
-    }
-
-    /// 32 compare results of two 16-field halves (0 or all ones per field) as a bit mask in
-    /// field order.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn mask32(a: __m256i, b: __m256i) -> u32 {
-        // packs interleaves the 128-bit halves: a0–7 b0–7 a8–15 b8–15; the permute restores
-        // a0–15 b0–15.
-        let packed = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi16(a, b));
-        _mm256_movemask_epi8(packed) as u32
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn fill_avx2(
-        k: &TwoHopLanes,
-        lanes: &mut Lanes,
-        xs: &mut [[u64; LANES]; BATCH],
-        masks: &mut [Masks; BATCH],
-    ) {
-        let (mut lo, mut hi) = lanes.load256();
-        let p = _mm256_set1_epi16(k.p as i16);
-        let refuse = _mm256_set1_epi16(k.refuse as i16);
-        let hot = _mm256_set1_epi16(k.hot_below.min(0xffff) as u16 as i16);
-        let all_hot = k.hot_below > 0xffff;
-        // x ≥ r ⇔ max(x, r) = x (AVX2 has no unsigned 16-bit compare).
-        let ge = |x: __m256i, r: __m256i| _mm256_cmpeq_epi16(_mm256_max_epu16(x, r), x);
-        for (x, m) in xs.iter_mut().zip(masks.iter_mut()) {
-            let (a, b) = (step256(&mut lo), step256(&mut hi));
-            // SAFETY: `x` is 64 bytes, two 32-byte halves.
-            unsafe {
-                _mm256_storeu_si256(x.as_mut_ptr().cast(), a);
-                _mm256_storeu_si256(x[4..].as_mut_ptr().cast(), b);
+                t.rest_hops(j, s - NEED, side)
             }
-            m.accepted = mask32(
-                ge(_mm256_mullo_epi16(a, p), refuse),
-                ge(_mm256_mullo_epi16(b, p), refuse),
-            );
-            m.hot = if all_hot {
-                u32::MAX
-            } else {
-                !mask32(ge(a, hot), ge(b, hot))
-            };
-        }
-        lanes.store256(&lo, &hi);
     }
 }
 
@@ -357,7 +134,7 @@ mod tests {
     #[test]
     fn w1_agrees_with_the_closed_form() {
         let k = kernel(50, Selection::Random, Target::Any, Event::FullPath, 3);
-        assert_eq!(k.hot_below, (50u32 << 16).div_ceil(2500));
+        assert_eq!(k.rule.hot_below, (50u64 << 16).div_ceil(2500));
         let out = run(&k, Isa::best(), 40, 2500, 200);
         let paths: f64 = 40.0 * 2500.0 * 200.0;
         let hits: u64 = out.iter().map(|t| t.0).sum();
@@ -389,7 +166,7 @@ mod tests {
         let (paths, p): (f64, f64) = (4.0 * 1000.0 * 50.0, 0.2);
         assert!((hits as f64 - paths * p).abs() < 5.0 * (paths * p * (1.0 - p)).sqrt());
         let k = kernel(5, Selection::OperatorAware, Target::Any, Event::FullPath, 2);
-        assert_eq!(k.hot_below, 0);
+        assert_eq!(k.rule.hot_below, 0);
         assert!(
             run(&k, Isa::best(), 2, 100, 50)
                 .iter()
