@@ -369,12 +369,12 @@ pub fn fields(x: &[u64; LANES]) -> [u16; 4 * LANES] {
     }
 }
 
-/// Field `i` of a step read as `W`-bit fields (W = 16 or 32): bits `W·f…` of lane `l`, where
-/// `i = (64/W)·l + f` — on a little-endian machine the fields' order in memory.
+/// Field `i` of a step read as `W`-bit fields (W = 16, 32 or 64): bits `W·f…` of lane `l`,
+/// where `i = (64/W)·l + f` — on a little-endian machine the fields' order in memory.
 #[inline(always)]
-pub fn field<const W: u32>(x: &[u64; LANES], i: u32) -> u32 {
+pub fn field<const W: u32>(x: &[u64; LANES], i: u32) -> u64 {
     let per_lane = 64 / W;
-    ((x[(i / per_lane) as usize] >> (W * (i % per_lane))) & ((1u64 << W) - 1)) as u32
+    (x[(i / per_lane) as usize] >> (W * (i % per_lane))) & (u64::MAX >> (64 - W))
 }
 
 /// Bit `i` set when field `i` is below `threshold`: one compare into a mask register where

@@ -11,8 +11,8 @@ use crate::scenario::Guards;
 use crate::scenario::Scenario;
 use crate::select::entry_guards::EntryGuards;
 use crate::select::fast::{
-    AliasPaths, OperatorAwareKernel, RandomKernel, Tally, TwoHop, TwoHopLanes, UniformKernel,
-    UniformPaths,
+    AliasPaths, GateLanes, LaneKernel, OperatorAwareKernel, PairLanes, RandomKernel, Tally, TwoHop,
+    TwoHopLanes, UniformKernel, UniformPaths,
 };
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
@@ -229,10 +229,10 @@ pub fn simulate_chunks(
             Kernel::Reference,
         ),
         (_, SamplerKind::Fast) => match choose_kernel(scenario, &labels, &test) {
-            Chosen::TwoHop(k) => match TwoHopLanes::new(&k) {
-                Some(lanes) => (job.lanes(&lanes, isa), Kernel::TwoHopLanes),
-                None => (job.clients(|| k.clone()), Kernel::TwoHop),
-            },
+            Chosen::TwoHopLanes(k) => (job.lanes(&k, isa), Kernel::TwoHopLanes),
+            Chosen::PairLanes(k) => (job.lanes(&k, isa), Kernel::PairLanes),
+            Chosen::GateLanes(k) => (job.lanes(&k, isa), Kernel::GateLanes),
+            Chosen::TwoHop(k) => (job.clients(|| k.clone()), Kernel::TwoHop),
             Chosen::UniformPaths(k) => (job.clients(|| k.clone()), Kernel::UniformPaths),
             Chosen::Uniform(k) => (job.paths(|| k.clone()), Kernel::Uniform),
             Chosen::AliasPaths(k) => (job.clients(|| k.clone()), Kernel::AliasPaths),
@@ -298,6 +298,9 @@ where
 
 /// A fast kernel, built for one scenario.
 enum Chosen {
+    TwoHopLanes(TwoHopLanes),
+    PairLanes(PairLanes),
+    GateLanes(GateLanes),
     TwoHop(TwoHop),
     UniformPaths(UniformPaths),
     Uniform(UniformKernel),
@@ -328,7 +331,16 @@ fn choose_kernel(scenario: &Scenario, labels: &[u32], test: &PathTest) -> Chosen
         return server();
     }
     if unguarded && let Some(k) = TwoHop::new(network, s, labels, test, scenario.hops) {
+        if let Some(lanes) = TwoHopLanes::new(&k) {
+            return Chosen::TwoHopLanes(lanes);
+        }
+        if let Some(lanes) = PairLanes::new(network, s, labels, test) {
+            return Chosen::PairLanes(lanes);
+        }
         return Chosen::TwoHop(k);
+    }
+    if unguarded && let Some(lanes) = PairLanes::new(network, s, labels, test) {
+        return Chosen::PairLanes(lanes);
     }
     if let Some(uniform) = UniformKernel::new(network, s, labels) {
         if unguarded && let Some(k) = UniformPaths::new(network, s, labels, test) {
@@ -337,9 +349,10 @@ fn choose_kernel(scenario: &Scenario, labels: &[u32], test: &PathTest) -> Chosen
         return Chosen::Uniform(uniform);
     }
     match s {
-        Selection::Random if unguarded => {
-            Chosen::AliasPaths(AliasPaths::new(network, labels, test))
-        }
+        Selection::Random if unguarded => match GateLanes::new(network, labels, test) {
+            Some(lanes) => Chosen::GateLanes(lanes),
+            None => Chosen::AliasPaths(AliasPaths::new(network, labels, test)),
+        },
         Selection::Random => Chosen::Alias(RandomKernel::new(network, labels)),
         Selection::OperatorAware => {
             Chosen::OperatorAware(OperatorAwareKernel::new(network, labels))
@@ -359,6 +372,11 @@ pub enum Kernel {
     TwoHop,
     /// [`TwoHop`] in lanes, 32 paths a step of eight xoshiro256++ lanes (issue 18).
     TwoHopLanes,
+    /// Equal-weight pairs from 32-bit fields in lanes, 16 paths a step (issue 18).
+    PairLanes,
+    /// `random` over unequal weights, the first two looked-at hops from 64-bit fields in
+    /// lanes, 8 paths a step (issue 18).
+    GateLanes,
     UniformPaths,
     Uniform,
     AliasPaths,
@@ -377,6 +395,8 @@ impl Kernel {
             Kernel::Reference => "reference",
             Kernel::TwoHop => "two-hop",
             Kernel::TwoHopLanes => "two-hop-lanes",
+            Kernel::PairLanes => "pair-lanes",
+            Kernel::GateLanes => "gate-lanes",
             Kernel::UniformPaths => "uniform-paths",
             Kernel::Uniform => "uniform",
             Kernel::AliasPaths => "alias-paths",
@@ -433,7 +453,7 @@ impl Job<'_> {
 
     /// A lane kernel: each chunk from its eight lanes and side stream (`engine::lanes`),
     /// stepped with `isa`.
-    fn lanes(&self, kernel: &TwoHopLanes, isa: Isa) -> Counts {
+    fn lanes<K: LaneKernel + Sync>(&self, kernel: &K, isa: Isa) -> Counts {
         let (seed, paths) = (self.scenario.run.seed, self.scenario.run.paths);
         self.chunks(
             || (),

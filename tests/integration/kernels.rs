@@ -177,9 +177,11 @@ fn every_kernel_agrees_with_the_closed_forms_for_every_policy_target_event_and_l
             }
         }
     }
+    eprintln!("kernels used: {kernels:?}");
     for k in [
         "two-hop",
         "two-hop-lanes",
+        "pair-lanes",
         "uniform-paths",
         "alias-paths",
         "operator-aware",

@@ -1,6 +1,6 @@
 //! The loop every lane kernel shares (issue 18): a chunk's eight xoshiro256++ lanes read as
-//! `W`-bit fields (32 a step of 16 bits, 16 of 32 bits), each field one path in stream order
-//! unless Lemire's rejection refuses it, and the few *hot* fields — those whose path may be
+//! `W`-bit fields (32 a step of 16 bits, 16 of 32 bits, 8 of 64 bits), each field one path in
+//! stream order unless Lemire's rejection refuses it, and the few *hot* fields — those whose path may be
 //! compromised — handed to the kernel ([`Hot`]), which decides each with draws from the
 //! chunk's side stream.
 //!
@@ -21,7 +21,8 @@ const BATCH: usize = 64;
 
 /// How a kernel reads its fields: field `v` is refused when `v·mul mod 2^W < refuse`
 /// (Lemire's rejection for an index in `[0, mul)`; `refuse` 0 refuses none) and hot when
-/// `v < hot_below` (`2^W`: every field).
+/// `v < hot_below` (`2^W`: every field). A 64-bit field is two 32-bit halves, never refused,
+/// hot when both halves are below `hot_below` (`2^32`: every field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Rule<const W: u32> {
     pub mul: u32,
@@ -32,7 +33,7 @@ pub(super) struct Rule<const W: u32> {
 /// The part of a lane kernel that decides a hot field's path.
 pub(super) trait Hot {
     /// Whether the path of hot field `v` is compromised; its later draws come from `side`.
-    fn decide(&self, v: u32, side: &mut StreamRng) -> bool;
+    fn decide(&self, v: u64, side: &mut StreamRng) -> bool;
 }
 
 /// The masks of one step: bit `i` of `accepted` when field `i` is not refused, of `hot` when
@@ -59,15 +60,31 @@ impl<const W: u32> Rule<W> {
         }
     }
 
+    /// The rule of 64-bit fields whose halves are both below `hot_below` (≤ 2^32).
+    pub fn both_below(hot_below: u64) -> Rule<64> {
+        assert!(hot_below <= 1 << 32);
+        Rule {
+            mul: 1,
+            refuse: 0,
+            hot_below,
+        }
+    }
+
     /// The masks of one step, by the definition.
     #[inline(always)]
     fn masks_plain(&self, x: &[u64; LANES]) -> Masks {
-        let mask = ((1u64 << W) - 1) as u32;
         let mut m = Masks::default();
         for i in 0..Self::FIELDS {
             let v = field::<W>(x, i);
-            m.accepted |= u32::from(v.wrapping_mul(self.mul) & mask >= self.refuse) << i;
-            m.hot |= u32::from(u64::from(v) < self.hot_below) << i;
+            let (accepted, hot) = if W == 64 {
+                let top = (v as u32).max((v >> 32) as u32);
+                (true, u64::from(top) < self.hot_below)
+            } else {
+                let low = (v * u64::from(self.mul)) & (u64::MAX >> (64 - W));
+                (low >= u64::from(self.refuse), v < self.hot_below)
+            };
+            m.accepted |= u32::from(accepted) << i;
+            m.hot |= u32::from(hot) << i;
         }
         m
     }
@@ -91,18 +108,18 @@ impl<const W: u32> Rule<W> {
             // SAFETY (both): the engine only chooses a set this machine has (`chunk` checks).
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => unsafe {
-                if W == 16 {
-                    x86::fill16_avx512(self.parts(), lanes, xs, masks)
-                } else {
-                    x86::fill32_avx512(self.parts(), lanes, xs, masks)
+                match W {
+                    16 => x86::fill16_avx512(self.parts(), lanes, xs, masks),
+                    32 => x86::fill32_avx512(self.parts(), lanes, xs, masks),
+                    _ => x86::fill64_avx512(self.parts(), lanes, xs, masks),
                 }
             },
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => unsafe {
-                if W == 16 {
-                    x86::fill16_avx2(self.parts(), lanes, xs, masks)
-                } else {
-                    x86::fill32_avx2(self.parts(), lanes, xs, masks)
+                match W {
+                    16 => x86::fill16_avx2(self.parts(), lanes, xs, masks),
+                    32 => x86::fill32_avx2(self.parts(), lanes, xs, masks),
+                    _ => x86::fill64_avx2(self.parts(), lanes, xs, masks),
                 }
             },
             #[cfg(not(target_arch = "x86_64"))]
@@ -114,7 +131,7 @@ impl<const W: u32> Rule<W> {
     /// the largest field) and whether every field is hot.
     #[cfg(target_arch = "x86_64")]
     fn parts(&self) -> (u32, u32, u32, bool) {
-        let top = (1u64 << W) - 1;
+        let top = u64::from(u32::MAX) >> (32 - W.min(32));
         (
             self.mul,
             self.refuse,
@@ -178,12 +195,25 @@ fn chunk_with<const W: u32, H: Hot>(
             return;
         }
         rule.fill(isa, &mut lanes, &mut xs, &mut masks);
-        for (x, m) in xs.iter().zip(&masks) {
+        // Where each step's paths start, and which steps have a hot field, without a branch:
+        // the steps with one are then visited in order, so a step without one (most of them)
+        // costs no branch the CPU could mispredict.
+        let mut starts = [0u64; BATCH];
+        let mut with_hot = 0u64;
+        for (s, m) in masks.iter().enumerate() {
+            starts[s] = pos;
+            pos += u64::from(m.accepted.count_ones());
+            with_hot |= u64::from(m.accepted & m.hot != 0) << s;
+        }
+        while with_hot != 0 {
+            let s = with_hot.trailing_zeros() as usize;
+            with_hot &= with_hot - 1;
+            let m = masks[s];
             let mut events = m.accepted & m.hot;
             while events != 0 {
                 let i = events.trailing_zeros();
                 events &= events - 1;
-                let at = pos + u64::from((m.accepted & ((1u32 << i) - 1)).count_ones());
+                let at = starts[s] + u64::from((m.accepted & ((1u32 << i) - 1)).count_ones());
                 if at >= total {
                     break 'all;
                 }
@@ -191,13 +221,9 @@ fn chunk_with<const W: u32, H: Hot>(
                     add(tally.result());
                     (done, start, tally) = (done + 1, start + paths, Tally::default());
                 }
-                if hot.decide(field::<W>(x, i), &mut side) {
+                if hot.decide(field::<W>(&xs[s], i), &mut side) {
                     tally.hit(at - start + 1);
                 }
-            }
-            pos += u64::from(m.accepted.count_ones());
-            if pos >= total {
-                break 'all;
             }
         }
     }
@@ -293,6 +319,34 @@ mod x86 {
         lanes.store512(&s);
     }
 
+    /// 64-bit fields: hot when both 32-bit halves are below the bound, that is when the
+    /// larger half is.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+    pub unsafe fn fill64_avx512(
+        (_, _, hot, all_hot): Parts,
+        lanes: &mut Lanes,
+        xs: &mut [[u64; LANES]; BATCH],
+        masks: &mut [Masks; BATCH],
+    ) {
+        let mut s = lanes.load512();
+        let hot = _mm512_set1_epi64(i64::from(hot));
+        let low = _mm512_set1_epi64(i64::from(u32::MAX));
+        for (x, m) in xs.iter_mut().zip(masks.iter_mut()) {
+            let v = step512(&mut s);
+            // SAFETY: `x` is 64 bytes.
+            unsafe { _mm512_storeu_si512(x.as_mut_ptr().cast(), v) };
+            m.accepted = 0xff;
+            m.hot = if all_hot {
+                0xff
+            } else {
+                let top = _mm512_and_si512(_mm512_max_epu32(v, _mm512_srli_epi64::<32>(v)), low);
+                u32::from(_mm512_cmplt_epu64_mask(top, hot))
+            };
+        }
+        lanes.store512(&s);
+    }
+
     /// 32 compare results of two 16-field halves (0 or all ones per field) as a bit mask in
     /// field order.
     #[inline]
@@ -379,6 +433,39 @@ mod x86 {
         }
         lanes.store256(&lo, &hi);
     }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn fill64_avx2(
+        (_, _, hot, all_hot): Parts,
+        lanes: &mut Lanes,
+        xs: &mut [[u64; LANES]; BATCH],
+        masks: &mut [Masks; BATCH],
+    ) {
+        let (mut lo, mut hi) = lanes.load256();
+        // Halves below 2^32 compare as signed 64-bit numbers: top < hot ⇔ hot > top.
+        let hot = _mm256_set1_epi64x(i64::from(hot));
+        let low = _mm256_set1_epi64x(i64::from(u32::MAX));
+        let below = |v: __m256i| {
+            let top = _mm256_and_si256(_mm256_max_epu32(v, _mm256_srli_epi64::<32>(v)), low);
+            _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(hot, top))) as u32
+        };
+        for (x, m) in xs.iter_mut().zip(masks.iter_mut()) {
+            let (a, b) = (step256(&mut lo), step256(&mut hi));
+            // SAFETY: `x` is 64 bytes, two 32-byte halves.
+            unsafe {
+                _mm256_storeu_si256(x.as_mut_ptr().cast(), a);
+                _mm256_storeu_si256(x[4..].as_mut_ptr().cast(), b);
+            }
+            m.accepted = 0xff;
+            m.hot = if all_hot {
+                0xff
+            } else {
+                below(a) | below(b) << 4
+            };
+        }
+        lanes.store256(&lo, &hi);
+    }
 }
 
 #[cfg(test)]
@@ -418,6 +505,9 @@ mod tests {
             refuse: 0,
             hot_below: 0x2000_0001,
         });
+        for hot in [0, 1, 0x2000_0001, 0xffff_ffff, 1 << 32] {
+            check(Rule::<64>::both_below(hot));
+        }
     }
 
     #[test]

@@ -8,8 +8,14 @@
 //!   from a 16- or 32-bit field, and a table that decides most paths from it.
 //! - [`TwoHopLanes`], `TwoHop` in the eight xoshiro256++ lanes (issue 18): 32 paths a step,
 //!   the pairs numbered so that one compare per field finds the paths that go on.
+//! - [`PairLanes`], equal-weight units too many for that table (up to 2^26 pairs): the first
+//!   two hops as one pair index from a 32-bit field in lanes, 16 paths a step, the pairs
+//!   numbered without a table so that one compare finds the paths that go on.
 //! - [`UniformPaths`], more equal-weight units: a 64-bit number per hop; the second hop among
 //!   the units other than the first without a redraw.
+//! - [`GateLanes`], `random` over unequal weights for an entity or coalition target, in lanes:
+//!   the first two looked-at hops of 8 paths a step, each on the target when its 64-bit
+//!   number falls below the target's share of 2^64.
 //! - [`AliasPaths`], `random` over unequal weights: an alias table, first hops in blocks.
 //!
 //! Path by path (the engine's `HopSource`, also with guards):
@@ -32,7 +38,9 @@
 
 mod alias_paths;
 mod field_lanes;
+mod gate_lanes;
 mod operator_aware;
+mod pair_lanes;
 mod random;
 mod two_hop;
 mod two_hop_lanes;
@@ -40,7 +48,9 @@ mod uniform;
 mod uniform_paths;
 
 pub use alias_paths::AliasPaths;
+pub use gate_lanes::GateLanes;
 pub use operator_aware::OperatorAwareKernel;
+pub use pair_lanes::PairLanes;
 pub use random::RandomKernel;
 pub use two_hop::TwoHop;
 pub use two_hop_lanes::TwoHopLanes;
@@ -52,6 +62,22 @@ use super::bits::split;
 use crate::adversary::PathTest;
 use crate::model::MAX_HOPS;
 use rand::Rng;
+
+/// A kernel that draws a chunk's clients from its eight lanes ([`crate::engine::lanes`]).
+pub trait LaneKernel {
+    /// The clients of chunk `chunk` under `seed`, `clients` of `paths` paths, in order:
+    /// `add((compromised paths, 1-based first compromised path or 0))` for each; the masks
+    /// computed with `isa` (every set gives the same clients).
+    fn chunk(
+        &self,
+        isa: crate::engine::lanes::Isa,
+        seed: u64,
+        chunk: u64,
+        clients: u64,
+        paths: u64,
+        add: &mut impl FnMut((u64, u64)),
+    );
+}
 
 fn alias(weights: &[f64]) -> AliasTable {
     AliasTable::new(weights).expect("validated weights are positive and finite")

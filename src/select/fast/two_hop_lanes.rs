@@ -13,6 +13,7 @@
 //!
 //! The loop over fields, and the masks by each instruction set, are `field_lanes`'.
 
+use super::LaneKernel;
 use super::field_lanes::{self, Hot, Rule};
 use super::two_hop::{HIT, MISS, NEED, TwoHop};
 use crate::engine::lanes::Isa;
@@ -50,9 +51,10 @@ impl TwoHopLanes {
             order,
         })
     }
+}
 
-    /// The clients of chunk `chunk` under `seed` (see [`field_lanes::chunk`]).
-    pub fn chunk(
+impl LaneKernel for TwoHopLanes {
+    fn chunk(
         &self,
         isa: Isa,
         seed: u64,
@@ -67,9 +69,9 @@ impl TwoHopLanes {
 
 impl Hot for TwoHopLanes {
     #[inline(always)]
-    fn decide(&self, v: u32, side: &mut StreamRng) -> bool {
+    fn decide(&self, v: u64, side: &mut StreamRng) -> bool {
         let t = &self.two_hop;
-        let j = self.order[((v * self.rule.mul) >> 16) as usize];
+        let j = self.order[((v * u64::from(self.rule.mul)) >> 16) as usize];
         let s = t.pairs[j as usize];
         s == HIT
             || if self.third_inline {
