@@ -11,8 +11,8 @@ use crate::scenario::Guards;
 use crate::scenario::Scenario;
 use crate::select::entry_guards::EntryGuards;
 use crate::select::fast::{
-    AliasPaths, GateLanes, LaneKernel, OperatorAwareKernel, PairLanes, RandomKernel, Tally, TwoHop,
-    TwoHopLanes, UniformKernel, UniformPaths,
+    AliasPaths, GateLanes, GuardLanes, LaneKernel, OperatorAwareKernel, PairLanes, RandomKernel,
+    Tally, TwoHop, TwoHopLanes, UniformKernel, UniformPaths,
 };
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
@@ -232,6 +232,7 @@ pub fn simulate_chunks(
             Chosen::TwoHopLanes(k) => (job.lanes(&k, isa), Kernel::TwoHopLanes),
             Chosen::PairLanes(k) => (job.lanes(&k, isa), Kernel::PairLanes),
             Chosen::GateLanes(k) => (job.lanes(&k, isa), Kernel::GateLanes),
+            Chosen::GuardLanes(k) => (job.guard_lanes(&k, isa), Kernel::GuardLanes),
             Chosen::TwoHop(k) => (job.clients(|| k.clone()), Kernel::TwoHop),
             Chosen::UniformPaths(k) => (job.clients(|| k.clone()), Kernel::UniformPaths),
             Chosen::Uniform(k) => (job.paths(|| k.clone()), Kernel::Uniform),
@@ -301,6 +302,7 @@ enum Chosen {
     TwoHopLanes(TwoHopLanes),
     PairLanes(PairLanes),
     GateLanes(GateLanes),
+    GuardLanes(GuardLanes),
     TwoHop(TwoHop),
     UniformPaths(UniformPaths),
     Uniform(UniformKernel),
@@ -353,7 +355,14 @@ fn choose_kernel(scenario: &Scenario, labels: &[u32], test: &PathTest) -> Chosen
             Some(lanes) => Chosen::GateLanes(lanes),
             None => Chosen::AliasPaths(AliasPaths::new(network, labels, test)),
         },
-        Selection::Random => Chosen::Alias(RandomKernel::new(network, labels)),
+        Selection::Random => {
+            let guards = scenario.guards.as_ref().expect("guarded");
+            let sampler = || GuardSampler::new(network, SamplerKind::Fast, &scenario.rules, labels);
+            match GuardLanes::new(network, guards, sampler(), labels, test) {
+                Some(lanes) => Chosen::GuardLanes(lanes),
+                None => Chosen::Alias(RandomKernel::new(network, labels)),
+            }
+        }
         Selection::OperatorAware => {
             Chosen::OperatorAware(OperatorAwareKernel::new(network, labels))
         }
@@ -377,6 +386,8 @@ pub enum Kernel {
     /// `random` over unequal weights, the first two looked-at hops from 64-bit fields in
     /// lanes, 8 paths a step (issue 18).
     GateLanes,
+    /// `random` with one guard, paths behind a guard on the target in lanes (issue 18).
+    GuardLanes,
     UniformPaths,
     Uniform,
     AliasPaths,
@@ -397,6 +408,7 @@ impl Kernel {
             Kernel::TwoHopLanes => "two-hop-lanes",
             Kernel::PairLanes => "pair-lanes",
             Kernel::GateLanes => "gate-lanes",
+            Kernel::GuardLanes => "guard-lanes",
             Kernel::UniformPaths => "uniform-paths",
             Kernel::Uniform => "uniform",
             Kernel::AliasPaths => "alias-paths",
@@ -460,6 +472,22 @@ impl Job<'_> {
             |_, _, clients, chunk| {
                 let mut counts = ChunkCounts::new(clients, paths);
                 kernel.chunk(isa, seed, chunk, clients, paths, &mut |t| counts.add(t));
+                counts.finish()
+            },
+        )
+    }
+
+    /// A lane kernel with guards (see [`GuardLanes`]).
+    fn guard_lanes(&self, kernel: &GuardLanes, isa: Isa) -> Counts {
+        let (seed, paths) = (self.scenario.run.seed, self.scenario.run.paths);
+        self.chunks(
+            || (),
+            |_, _, clients, chunk| {
+                let mut counts = ChunkCounts::new(clients, paths);
+                kernel.chunk(isa, seed, chunk, clients, paths, &mut |t, guard_hit| {
+                    counts.add(t);
+                    counts.counts.guard_hits += u64::from(guard_hit);
+                });
                 counts.finish()
             },
         )

@@ -195,12 +195,15 @@ fn the_kernels_with_guards_agree_with_the_reference_samplers() {
     let mut kernels = BTreeSet::new();
     let mut seed = 5000;
     for net in [unequal(), equal(6), equal(100)] {
-        for selection in Selection::OF_OPERATORS {
+        for (selection, count) in Selection::OF_OPERATORS
+            .into_iter()
+            .flat_map(|s| [(s, 1), (s, 2)])
+        {
             for target in [Target::Any, Target::Entity(0)] {
                 seed += 1;
                 let mut s = scenario(&net, selection, target, Event::FullPath, 3, seed);
                 s.guards = Some(Guards {
-                    count: 2,
+                    count,
                     lifetime: Some(3),
                 });
                 s.run.trials = 20_000;
@@ -221,7 +224,7 @@ fn the_kernels_with_guards_agree_with_the_reference_samplers() {
             }
         }
     }
-    for k in ["uniform", "alias", "operator-aware"] {
+    for k in ["uniform", "alias", "operator-aware", "guard-lanes"] {
         assert!(kernels.contains(k), "{k} not exercised: {kernels:?}");
     }
 }

@@ -21,13 +21,14 @@ const BATCH: usize = 64;
 
 /// How a kernel reads its fields: field `v` is refused when `v·mul mod 2^W < refuse`
 /// (Lemire's rejection for an index in `[0, mul)`; `refuse` 0 refuses none) and hot when
-/// `v < hot_below` (`2^W`: every field). A 64-bit field is two 32-bit halves, never refused,
-/// hot when both halves are below `hot_below` (`2^32`: every field).
+/// `v < hot_below` (`2^W`: every field). Or, with `halves`, a field is two `W/2`-bit halves,
+/// never refused, hot when both halves are below `hot_below` (`2^(W/2)`: every field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Rule<const W: u32> {
     pub mul: u32,
     pub refuse: u32,
     pub hot_below: u64,
+    pub halves: bool,
 }
 
 /// The part of a lane kernel that decides a hot field's path.
@@ -57,16 +58,19 @@ impl<const W: u32> Rule<W> {
             mul: m as u32,
             refuse: ((1u64 << W) % m) as u32,
             hot_below: ((u128::from(hot) << W).div_ceil(u128::from(m))) as u64,
+            halves: false,
         }
     }
 
-    /// The rule of 64-bit fields whose halves are both below `hot_below` (≤ 2^32).
-    pub fn both_below(hot_below: u64) -> Rule<64> {
-        assert!(hot_below <= 1 << 32);
+    /// The rule of 32- or 64-bit fields whose halves are both below `hot_below`
+    /// (≤ 2^(W/2)).
+    pub fn both_below(hot_below: u64) -> Rule<W> {
+        assert!((W == 32 || W == 64) && hot_below <= 1 << (W / 2));
         Rule {
             mul: 1,
             refuse: 0,
             hot_below,
+            halves: true,
         }
     }
 
@@ -76,9 +80,9 @@ impl<const W: u32> Rule<W> {
         let mut m = Masks::default();
         for i in 0..Self::FIELDS {
             let v = field::<W>(x, i);
-            let (accepted, hot) = if W == 64 {
-                let top = (v as u32).max((v >> 32) as u32);
-                (true, u64::from(top) < self.hot_below)
+            let (accepted, hot) = if self.halves {
+                let half = u64::MAX >> (64 - W / 2);
+                (true, (v & half).max(v >> (W / 2)) < self.hot_below)
             } else {
                 let low = (v * u64::from(self.mul)) & (u64::MAX >> (64 - W));
                 (low >= u64::from(self.refuse), v < self.hot_below)
@@ -108,17 +112,19 @@ impl<const W: u32> Rule<W> {
             // SAFETY (both): the engine only chooses a set this machine has (`chunk` checks).
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => unsafe {
-                match W {
-                    16 => x86::fill16_avx512(self.parts(), lanes, xs, masks),
-                    32 => x86::fill32_avx512(self.parts(), lanes, xs, masks),
+                match (W, self.halves) {
+                    (16, _) => x86::fill16_avx512(self.parts(), lanes, xs, masks),
+                    (32, false) => x86::fill32_avx512(self.parts(), lanes, xs, masks),
+                    (32, true) => x86::fill32_halves_avx512(self.parts(), lanes, xs, masks),
                     _ => x86::fill64_avx512(self.parts(), lanes, xs, masks),
                 }
             },
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => unsafe {
-                match W {
-                    16 => x86::fill16_avx2(self.parts(), lanes, xs, masks),
-                    32 => x86::fill32_avx2(self.parts(), lanes, xs, masks),
+                match (W, self.halves) {
+                    (16, _) => x86::fill16_avx2(self.parts(), lanes, xs, masks),
+                    (32, false) => x86::fill32_avx2(self.parts(), lanes, xs, masks),
+                    (32, true) => x86::fill32_halves_avx2(self.parts(), lanes, xs, masks),
                     _ => x86::fill64_avx2(self.parts(), lanes, xs, masks),
                 }
             },
@@ -131,7 +137,11 @@ impl<const W: u32> Rule<W> {
     /// the largest field) and whether every field is hot.
     #[cfg(target_arch = "x86_64")]
     fn parts(&self) -> (u32, u32, u32, bool) {
-        let top = u64::from(u32::MAX) >> (32 - W.min(32));
+        let top = if self.halves {
+            (1u64 << (W / 2)) - 1
+        } else {
+            u64::from(u32::MAX) >> (32 - W.min(32))
+        };
         (
             self.mul,
             self.refuse,
@@ -233,6 +243,63 @@ fn chunk_with<const W: u32, H: Hot>(
     }
 }
 
+/// A chunk's lanes as a sequence of fields taken a few at a time, for kernels whose paths do
+/// not each take a field (with guards, only paths whose guard is on the target draw on). Only
+/// for rules that refuse nothing, so the `k`-th field taken is the `k`-th path that takes one.
+pub(super) struct Cursor<const W: u32> {
+    rule: Rule<W>,
+    isa: Isa,
+    lanes: Lanes,
+    xs: Box<[[u64; LANES]; BATCH]>,
+    masks: [Masks; BATCH],
+    /// The next field of the batch (`BATCH · FIELDS`: none left).
+    at: u32,
+}
+
+impl<const W: u32> Cursor<W> {
+    const TOTAL: u32 = BATCH as u32 * Rule::<W>::FIELDS;
+
+    pub fn new(rule: Rule<W>, isa: Isa, seed: u64, chunk: u64) -> Cursor<W> {
+        assert!(rule.refuse == 0, "a cursor takes every field");
+        assert!(isa.available(), "{} is not available", isa.name());
+        Cursor {
+            rule,
+            isa,
+            lanes: Lanes::new(seed, chunk),
+            xs: Box::new([[0; LANES]; BATCH]),
+            masks: [Masks::default(); BATCH],
+            at: Self::TOTAL,
+        }
+    }
+
+    /// The next `n` fields: `hot(v, k)` for each hot one, `k` its index among the `n`, in
+    /// order.
+    #[inline]
+    pub fn take(&mut self, mut n: u64, mut hot: impl FnMut(u64, u64)) {
+        let fields = Rule::<W>::FIELDS;
+        let mut k = 0u64;
+        while n > 0 {
+            if self.at == Self::TOTAL {
+                self.rule
+                    .fill(self.isa, &mut self.lanes, &mut self.xs, &mut self.masks);
+                self.at = 0;
+            }
+            let (s, f) = ((self.at / fields) as usize, self.at % fields);
+            let here = u64::from(fields - f).min(n) as u32;
+            let range = (((1u64 << here) - 1) << f) as u32;
+            let mut events = self.masks[s].hot & range;
+            while events != 0 {
+                let i = events.trailing_zeros();
+                events &= events - 1;
+                hot(field::<W>(&self.xs[s], i), k + u64::from(i - f));
+            }
+            self.at += here;
+            k += u64::from(here);
+            n -= u64::from(here);
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::{BATCH, Hot, Isa, Masks, Rule};
@@ -314,6 +381,33 @@ mod x86 {
                 0xffff
             } else {
                 u32::from(_mm512_cmplt_epu32_mask(v, hot))
+            };
+        }
+        lanes.store512(&s);
+    }
+
+    /// 32-bit fields of two 16-bit halves: hot when the larger half is below the bound.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+    pub unsafe fn fill32_halves_avx512(
+        (_, _, hot, all_hot): Parts,
+        lanes: &mut Lanes,
+        xs: &mut [[u64; LANES]; BATCH],
+        masks: &mut [Masks; BATCH],
+    ) {
+        let mut s = lanes.load512();
+        let hot = _mm512_set1_epi32(hot as i32);
+        let low = _mm512_set1_epi32(0xffff);
+        for (x, m) in xs.iter_mut().zip(masks.iter_mut()) {
+            let v = step512(&mut s);
+            // SAFETY: `x` is 64 bytes.
+            unsafe { _mm512_storeu_si512(x.as_mut_ptr().cast(), v) };
+            m.accepted = 0xffff;
+            m.hot = if all_hot {
+                0xffff
+            } else {
+                let top = _mm512_and_si512(_mm512_max_epu16(v, _mm512_srli_epi32::<16>(v)), low);
+                u32::from(_mm512_cmplt_epu32_mask(top, hot))
             };
         }
         lanes.store512(&s);
@@ -436,6 +530,39 @@ mod x86 {
 
     #[inline]
     #[target_feature(enable = "avx2")]
+    pub unsafe fn fill32_halves_avx2(
+        (_, _, hot, all_hot): Parts,
+        lanes: &mut Lanes,
+        xs: &mut [[u64; LANES]; BATCH],
+        masks: &mut [Masks; BATCH],
+    ) {
+        let (mut lo, mut hi) = lanes.load256();
+        // Halves below 2^16 compare as signed 32-bit numbers: top < hot ⇔ hot > top.
+        let hot = _mm256_set1_epi32(hot as i32);
+        let low = _mm256_set1_epi32(0xffff);
+        let below = |v: __m256i| {
+            let top = _mm256_and_si256(_mm256_max_epu16(v, _mm256_srli_epi32::<16>(v)), low);
+            _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(hot, top))) as u32
+        };
+        for (x, m) in xs.iter_mut().zip(masks.iter_mut()) {
+            let (a, b) = (step256(&mut lo), step256(&mut hi));
+            // SAFETY: `x` is 64 bytes, two 32-byte halves.
+            unsafe {
+                _mm256_storeu_si256(x.as_mut_ptr().cast(), a);
+                _mm256_storeu_si256(x[4..].as_mut_ptr().cast(), b);
+            }
+            m.accepted = 0xffff;
+            m.hot = if all_hot {
+                0xffff
+            } else {
+                below(a) | below(b) << 8
+            };
+        }
+        lanes.store256(&lo, &hi);
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
     pub unsafe fn fill64_avx2(
         (_, _, hot, all_hot): Parts,
         lanes: &mut Lanes,
@@ -504,9 +631,41 @@ mod tests {
             mul: 1,
             refuse: 0,
             hot_below: 0x2000_0001,
+            halves: false,
         });
+        for hot in [0, 1, 0x2001, 0xffff, 1 << 16] {
+            check(Rule::<32>::both_below(hot));
+        }
         for hot in [0, 1, 0x2000_0001, 0xffff_ffff, 1 << 32] {
             check(Rule::<64>::both_below(hot));
+        }
+    }
+
+    /// Fields taken a few at a time are the fields in order, whatever the sizes taken.
+    #[test]
+    fn a_cursor_takes_the_fields_in_order() {
+        let rule = Rule::<32>::both_below(0x4000);
+        for isa in Isa::available_all() {
+            let mut cursor = Cursor::new(rule, isa, 2, 9);
+            let (mut got, mut taken) = (Vec::new(), 0u64);
+            for n in [1u64, 5, 16, 0, 33, 100, 7, 3, 200, 275] {
+                cursor.take(n, |v, k| got.push((taken + k, v)));
+                taken += n;
+            }
+            assert_eq!(taken, 640);
+            let mut plain = Vec::new();
+            let mut lanes = Lanes::new(2, 9);
+            for s in 0..40u64 {
+                let x = lanes.step();
+                let m = rule.masks_plain(&x);
+                for i in 0..16 {
+                    if m.hot >> i & 1 == 1 {
+                        plain.push((16 * s + u64::from(i), field::<32>(&x, i)));
+                    }
+                }
+            }
+            assert!(plain.len() > 20);
+            assert_eq!(got, plain, "{}", isa.name());
         }
     }
 

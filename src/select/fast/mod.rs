@@ -18,6 +18,11 @@
 //!   number falls below the target's share of 2^64.
 //! - [`AliasPaths`], `random` over unequal weights: an alias table, first hops in blocks.
 //!
+//! With guards:
+//! - [`GuardLanes`], `random` with one guard for an entity or coalition target: a guard off
+//!   the target decides its paths at once; the paths behind one on it take a field of the
+//!   lanes each, as in `GateLanes`.
+//!
 //! Path by path (the engine's `HopSource`, also with guards):
 //! - [`UniformKernel`] (equal weights; without replacement a used unit is drawn again, which
 //!   leaves the uniform draw among the rest), [`RandomKernel`] (alias table), and
@@ -39,6 +44,7 @@
 mod alias_paths;
 mod field_lanes;
 mod gate_lanes;
+mod guard_lanes;
 mod operator_aware;
 mod pair_lanes;
 mod random;
@@ -49,6 +55,7 @@ mod uniform_paths;
 
 pub use alias_paths::AliasPaths;
 pub use gate_lanes::GateLanes;
+pub use guard_lanes::GuardLanes;
 pub use operator_aware::OperatorAwareKernel;
 pub use pair_lanes::PairLanes;
 pub use random::RandomKernel;
