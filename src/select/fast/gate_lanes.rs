@@ -116,23 +116,11 @@ impl Hot for GateLanes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adversary::{Adversary, Event, Target};
-    use crate::model::{OperatorSpec, Size};
+    use crate::adversary::{Event, Target};
 
     fn kernel(servers: &[u64], target: Target, event: Event, hops: usize) -> GateLanes {
-        let specs = servers
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| OperatorSpec {
-                name: format!("op{i}"),
-                entity: None,
-                size: Size::Servers(s),
-            })
-            .collect();
-        let network = Network::from_specs(specs).unwrap();
-        let test = PathTest::new(&network, &Adversary { target, event }, hops);
-        let labels = test.labels(&network);
-        GateLanes::new(&network, &labels, &test.on_labels()).unwrap()
+        let (network, labels, test) = super::super::test_network(servers, target, event, hops);
+        GateLanes::new(&network, &labels, &test).unwrap()
     }
 
     fn hits(k: &GateLanes, isa: Isa, chunks: u64, clients: u64, paths: u64) -> Vec<(u64, u64)> {

@@ -121,33 +121,18 @@ impl GuardLanes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adversary::{Adversary, Event, Target};
-    use crate::model::{OperatorSpec, Size};
+    use crate::adversary::{Event, Target};
     use crate::select::SamplerKind;
 
     fn kernel(servers: &[u64], lifetime: u64, hops: usize) -> GuardLanes {
-        let specs = servers
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| OperatorSpec {
-                name: format!("op{i}"),
-                entity: None,
-                size: Size::Servers(s),
-            })
-            .collect();
-        let network = Network::from_specs(specs).unwrap();
-        let adversary = Adversary {
-            target: Target::Entity(0),
-            event: Event::FullPath,
-        };
-        let test = PathTest::new(&network, &adversary, hops);
-        let labels = test.labels(&network);
+        let (network, labels, test) =
+            super::super::test_network(servers, Target::Entity(0), Event::FullPath, hops);
         let sampler = GuardSampler::new(&network, SamplerKind::Fast, &Default::default(), &labels);
         let guards = Guards {
             count: 1,
             lifetime: Some(lifetime),
         };
-        GuardLanes::new(&network, &guards, sampler, &labels, &test.on_labels()).unwrap()
+        GuardLanes::new(&network, &guards, sampler, &labels, &test).unwrap()
     }
 
     fn run(

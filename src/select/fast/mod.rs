@@ -68,6 +68,8 @@ use super::alias::AliasTable;
 use super::bits::split;
 use crate::adversary::PathTest;
 use crate::model::MAX_HOPS;
+#[cfg(test)]
+use crate::model::Network;
 use rand::Rng;
 
 /// A kernel that draws a chunk's clients from its eight lanes ([`crate::engine::lanes`]).
@@ -156,4 +158,31 @@ impl Tally {
     pub fn result(self) -> (u64, u64) {
         (self.hits, self.first)
     }
+}
+
+/// For the kernels' unit tests: operators of `servers` servers each (`op0`, `op1`, …, each its
+/// own entity), the labels of `target`, and the test of `target` and `event` over `hops` hops
+/// on those labels.
+#[cfg(test)]
+fn test_network(
+    servers: &[u64],
+    target: crate::adversary::Target,
+    event: crate::adversary::Event,
+    hops: usize,
+) -> (Network, Vec<u32>, PathTest) {
+    use crate::model::{OperatorSpec, Size};
+    let specs = servers
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| OperatorSpec {
+            name: format!("op{i}"),
+            entity: None,
+            size: Size::Servers(s),
+        })
+        .collect();
+    let network = Network::from_specs(specs).expect("a valid network");
+    let adversary = crate::adversary::Adversary { target, event };
+    let test = PathTest::new(&network, &adversary, hops);
+    let labels = test.labels(&network);
+    (network, labels, test.on_labels())
 }

@@ -194,23 +194,11 @@ impl Hot for PairLanes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adversary::{Adversary, Event, Target};
-    use crate::model::{OperatorSpec, Size};
+    use crate::adversary::{Event, Target};
 
     fn kernel(servers: &[u64], selection: Selection, target: Target, event: Event) -> PairLanes {
-        let specs = servers
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| OperatorSpec {
-                name: format!("op{i}"),
-                entity: None,
-                size: Size::Servers(s),
-            })
-            .collect();
-        let network = Network::from_specs(specs).unwrap();
-        let test = PathTest::new(&network, &Adversary { target, event }, 3);
-        let labels = test.labels(&network);
-        PairLanes::new(&network, selection, &labels, &test.on_labels()).unwrap()
+        let (network, labels, test) = super::super::test_network(servers, target, event, 3);
+        PairLanes::new(&network, selection, &labels, &test).unwrap()
     }
 
     /// The hot pairs are exactly the pairs that are not decided a miss, each once: decoded
