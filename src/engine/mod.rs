@@ -383,8 +383,8 @@ pub enum Kernel {
     TwoHopLanes,
     /// Equal-weight pairs from 32-bit fields in lanes, 16 paths a step (issue 18).
     PairLanes,
-    /// `random` over unequal weights, the first two looked-at hops from 64-bit fields in
-    /// lanes, 8 paths a step (issue 18).
+    /// `random` over unequal weights, the first two looked-at hops from 32-bit fields in
+    /// lanes, 16 paths a step (issue 18).
     GateLanes,
     /// `random` with one guard, paths behind a guard on the target in lanes (issue 18).
     GuardLanes,

@@ -14,7 +14,7 @@
 //! - [`UniformPaths`], more equal-weight units: a 64-bit number per hop; the second hop among
 //!   the units other than the first without a redraw.
 //! - [`GateLanes`], `random` over unequal weights for an entity or coalition target, in lanes:
-//!   the first two looked-at hops of 8 paths a step, each on the target when its 64-bit
+//!   the first two looked-at hops of 16 paths a step, each on the target when its 64-bit
 //!   number falls below the target's share of 2^64.
 //! - [`AliasPaths`], `random` over unequal weights: an alias table, first hops in blocks.
 //!
