@@ -56,6 +56,13 @@ fn jump(s: &mut [u64; 4]) {
 impl Lanes {
     /// The lanes of chunk `chunk` under `seed`.
     pub fn new(seed: u64, chunk: u64) -> Lanes {
+        Lanes::with_side(seed, chunk).0
+    }
+
+    /// The lanes of chunk `chunk` under `seed`, and the chunk's side stream: one scalar
+    /// generator after the eight lanes (the chunk's stream jumped 8·2^128 steps, where the
+    /// lanes' jumps leave it), for the draws a lane kernel makes one path at a time.
+    pub fn with_side(seed: u64, chunk: u64) -> (Lanes, super::rng::StreamRng) {
         let mut state = seed_words(seed, chunk);
         let mut s = [[0u64; LANES]; 4];
         for l in 0..LANES {
@@ -64,17 +71,7 @@ impl Lanes {
             }
             jump(&mut state);
         }
-        Lanes { s }
-    }
-
-    /// The chunk's side stream: one scalar generator after the eight lanes (the chunk's
-    /// stream jumped 8·2^128 steps), for the draws a lane kernel makes one path at a time.
-    pub fn side(seed: u64, chunk: u64) -> super::rng::StreamRng {
-        let mut r = super::rng::stream(seed, chunk);
-        for _ in 0..LANES {
-            r.jump();
-        }
-        r
+        (Lanes { s }, super::rng::from_words(state))
     }
 
     /// One step of every lane: lane `l`'s next number at `[l]`: the definition, which the
@@ -409,8 +406,8 @@ mod tests {
 
     #[test]
     fn lane_zero_is_the_chunks_scalar_stream_and_lane_l_is_it_jumped_l_times() {
-        let mut lanes = Lanes::new(7, 3);
-        let mut scalar: Vec<_> = (0..LANES)
+        let (mut lanes, mut side) = Lanes::with_side(7, 3);
+        let mut scalar: Vec<_> = (0..=LANES)
             .map(|l| {
                 let mut r = stream(7, 3);
                 for _ in 0..l {
@@ -421,9 +418,11 @@ mod tests {
             .collect();
         for _ in 0..100 {
             let x = lanes.step();
-            for (l, r) in scalar.iter_mut().enumerate() {
+            for (l, r) in scalar.iter_mut().take(LANES).enumerate() {
                 assert_eq!(x[l], r.next_u64(), "lane {l}");
             }
+            // The side stream follows the lanes.
+            assert_eq!(side.next_u64(), scalar[LANES].next_u64());
         }
     }
 

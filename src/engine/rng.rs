@@ -20,8 +20,13 @@ fn mix(x: u64) -> u64 {
 /// `seed` and `chunk`, so distinct (seed, chunk) pairs always start from distinct states; the
 /// other two are hashed from both.
 pub fn stream(seed: u64, chunk: u64) -> StreamRng {
+    from_words(seed_words(seed, chunk))
+}
+
+/// The generator whose state is `words` (xoshiro's state as four little-endian words).
+pub(crate) fn from_words(words: [u64; 4]) -> StreamRng {
     let mut bytes = [0u8; 32];
-    for (i, w) in seed_words(seed, chunk).iter().enumerate() {
+    for (i, w) in words.iter().enumerate() {
         bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
     }
     Xoshiro256PlusPlus::from_seed(bytes)

@@ -93,17 +93,7 @@ fn results_are_byte_identical_under_every_instruction_set() {
         "instruction sets on this machine: {:?}",
         sets.iter().map(|i| i.name()).collect::<Vec<_>>()
     );
-    let folders: &[&str] = match super::real_data("the presets under every instruction set") {
-        Some(_) => &["scenarios", "scenarios/presets"],
-        None => &["scenarios"],
-    };
-    let mut files: Vec<_> = folders
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = super::scenario_files("the byte comparison under every instruction set");
     let run = |isa: Isa, args: &[&str]| {
         let out = pathrisk()
             .env("PATHRISK_ISA", isa.name())

@@ -2,7 +2,6 @@
 //! so that each kernel the engine has is used (a test checks that they all were), and on
 //! every scenario file the project ships.
 
-use super::root;
 use pathrisk::adversary::{Adversary, Event, Target};
 use pathrisk::engine::lanes::Isa;
 use pathrisk::engine::{self, EngineConfig, Outcome};
@@ -233,19 +232,11 @@ fn the_kernels_with_guards_agree_with_the_reference_samplers() {
 /// with the closed form where there is one, and with the reference sampler.
 #[test]
 fn fast_kernels_agree_with_reference_samplers_and_closed_forms_on_every_scenario_file() {
-    // The presets read the real data: without it only the project's own scenarios run.
-    let folders: &[&str] = match super::real_data("the presets of this test") {
-        Some(_) => &["scenarios", "scenarios/presets"],
-        None => &["scenarios"],
-    };
-    let mut files: Vec<_> = folders
+    let files = super::scenario_files("the kernels' comparison on every scenario file");
+    let presets = files
         .iter()
-        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 5 * folders.len() + 5, "{files:?}");
+        .filter(|f| f.parent().unwrap().ends_with("presets"));
+    assert!(files.len() >= 10 + 5 * presets.count().min(1), "{files:?}");
     let mut kernels = BTreeSet::new();
     for file in &files {
         let mut s = Scenario::load(file).unwrap();

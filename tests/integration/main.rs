@@ -73,6 +73,23 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The shipped scenario files, sorted: `scenarios/*.toml`, and `scenarios/presets/*.toml`
+/// when the real data they read is there (else a line saying that `test` runs without them).
+pub fn scenario_files(test: &str) -> Vec<PathBuf> {
+    let folders: &[&str] = match real_data(&format!("the presets of {test}")) {
+        Some(_) => &["scenarios", "scenarios/presets"],
+        None => &["scenarios"],
+    };
+    let mut files: Vec<PathBuf> = folders
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// The folder of real data, found as the tool finds it (`PATHRISK_DATA`, else the nearest
 /// `shared/data` beside the project or above it), or `None` after a line saying that `test` is
 /// skipped. With `PATHRISK_REQUIRE_DATA` set, as `.ci/run` sets it, a missing folder fails the

@@ -192,8 +192,7 @@ fn chunk_with<const W: u32, H: Hot>(
     paths: u64,
     add: &mut impl FnMut((u64, u64)),
 ) {
-    let mut lanes = Lanes::new(seed, chunk);
-    let mut side = Lanes::side(seed, chunk);
+    let (mut lanes, mut side) = Lanes::with_side(seed, chunk);
     let total = clients * paths;
     // `pos`: accepted fields before this step; the current client's first path is at `start`.
     let (mut pos, mut start, mut done) = (0u64, 0u64, 0u64);
@@ -259,13 +258,14 @@ pub(super) struct Cursor<const W: u32> {
 impl<const W: u32> Cursor<W> {
     const TOTAL: u32 = BATCH as u32 * Rule::<W>::FIELDS;
 
-    pub fn new(rule: Rule<W>, isa: Isa, seed: u64, chunk: u64) -> Cursor<W> {
+    /// The fields of `lanes` read by `rule`, their masks computed with `isa`.
+    pub fn new(rule: Rule<W>, isa: Isa, lanes: Lanes) -> Cursor<W> {
         assert!(rule.refuse == 0, "a cursor takes every field");
         assert!(isa.available(), "{} is not available", isa.name());
         Cursor {
             rule,
             isa,
-            lanes: Lanes::new(seed, chunk),
+            lanes,
             xs: Box::new([[0; LANES]; BATCH]),
             masks: [Masks::default(); BATCH],
             at: Self::TOTAL,
@@ -646,7 +646,7 @@ mod tests {
     fn a_cursor_takes_the_fields_in_order() {
         let rule = Rule::<32>::both_below(0x4000);
         for isa in Isa::available_all() {
-            let mut cursor = Cursor::new(rule, isa, 2, 9);
+            let mut cursor = Cursor::new(rule, isa, Lanes::new(2, 9));
             let (mut got, mut taken) = (Vec::new(), 0u64);
             for n in [1u64, 5, 16, 0, 33, 100, 7, 3, 200, 275] {
                 cursor.take(n, |v, k| got.push((taken + k, v)));

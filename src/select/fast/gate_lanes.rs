@@ -25,10 +25,12 @@ use rand::Rng;
 #[derive(Debug, Clone)]
 pub struct GateLanes {
     table: AliasTable,
-    test: PathTest,
+    pub(super) test: PathTest,
     need: u32,
-    /// The second looked-at hop.
-    second: usize,
+    /// The first hop the gate draws (1 behind a guard, which is drawn apart).
+    from: usize,
+    /// The two looked-at hops a field draws, the first two from `from` on.
+    gated: [usize; 2],
     /// `T`: a hop is on the target when its number is below it (2^64: always).
     threshold: u128,
     rule: Rule<32>,
@@ -38,8 +40,28 @@ impl GateLanes {
     /// The kernel for `random` on `network` (hops labelled by `labels`) and `test`, when the
     /// test needs one label and looks at two hops or more.
     pub fn new(network: &Network, labels: &[u32], test: &PathTest) -> Option<GateLanes> {
+        GateLanes::from_hop(network, labels, test, 0)
+    }
+
+    /// The kernel for the hops after a guard (see [`super::GuardLanes`]), when the test needs
+    /// one label and looks at two hops or more after the first.
+    pub(super) fn behind_guard(
+        network: &Network,
+        labels: &[u32],
+        test: &PathTest,
+    ) -> Option<GateLanes> {
+        GateLanes::from_hop(network, labels, test, 1)
+    }
+
+    fn from_hop(
+        network: &Network,
+        labels: &[u32],
+        test: &PathTest,
+        from: usize,
+    ) -> Option<GateLanes> {
         let need = test.fixed_need()?;
-        let second = (1..=test.last()).find(|&i| test.looks_at(i))?;
+        let mut looked = (from..=test.last()).filter(|&i| test.looks_at(i));
+        let gated = [looked.next()?, looked.next()?];
         let weights: Vec<f64> = network.operators.iter().map(|o| o.weight).collect();
         let total: f64 = weights.iter().sum();
         let on: f64 = weights
@@ -57,7 +79,8 @@ impl GateLanes {
             table: super::alias(&weights).with_labels(labels),
             test: test.clone(),
             need,
-            second,
+            from,
+            gated,
             threshold,
             rule: Rule::<32>::both_below(((threshold >> 48) + 1).min(1 << 16) as u64),
         })
@@ -88,9 +111,18 @@ impl LaneKernel for GateLanes {
         chunk: u64,
         clients: u64,
         paths: u64,
-        add: &mut impl FnMut((u64, u64)),
+        add: &mut impl FnMut((u64, u64), bool),
     ) {
-        field_lanes::chunk(&self.rule, self, isa, seed, chunk, clients, paths, add)
+        field_lanes::chunk(
+            &self.rule,
+            self,
+            isa,
+            seed,
+            chunk,
+            clients,
+            paths,
+            &mut |t| add(t, false),
+        )
     }
 }
 
@@ -100,8 +132,8 @@ impl Hot for GateLanes {
         if !(self.on_target(v & 0xffff, side) && self.on_target(v >> 16, side)) {
             return false;
         }
-        for i in 1..self.test.last() + 1 {
-            if i == self.second {
+        for i in self.from..self.test.last() + 1 {
+            if self.gated.contains(&i) {
                 continue;
             }
             let l = self.table.sample(side) as u32;
@@ -126,7 +158,7 @@ mod tests {
     fn hits(k: &GateLanes, isa: Isa, chunks: u64, clients: u64, paths: u64) -> Vec<(u64, u64)> {
         let mut out = Vec::new();
         for c in 0..chunks {
-            k.chunk(isa, 11, c, clients, paths, &mut |t| out.push(t));
+            k.chunk(isa, 11, c, clients, paths, &mut |t, _| out.push(t));
         }
         out
     }
@@ -168,7 +200,7 @@ mod tests {
     fn top_bits_equal_to_the_thresholds_draw_the_low_bits() {
         let mut k = kernel(&[5, 3, 2], Target::Entity(0), Event::FullPath, 2);
         k.threshold = (1 << 63) + (1 << 47);
-        let mut side = crate::engine::lanes::Lanes::side(1, 2);
+        let mut side = crate::engine::lanes::Lanes::with_side(1, 2).1;
         let on = (0..100_000)
             .filter(|_| k.on_target(1 << 15, &mut side))
             .count();

@@ -1,16 +1,13 @@
 //! `random` with one guard per client over operators of any weights, an entity or coalition
 //! target, in lanes: only the paths whose guard is on the target take a field.
 
-use super::GateLanes;
-use super::field_lanes::Cursor;
-use super::{Tally, alias};
+use super::field_lanes::{Cursor, Hot};
+use super::{GateLanes, LaneKernel, Tally};
 use crate::adversary::PathTest;
 use crate::engine::lanes::{Isa, Lanes};
-use crate::engine::rng::StreamRng;
 use crate::model::Network;
 use crate::scenario::Guards;
 use crate::select::Unit;
-use crate::select::alias::AliasTable;
 use crate::select::guards::GuardSampler;
 
 /// One guard, rotated every `lifetime` paths, `random` hops after it, a label to need, and an
@@ -18,19 +15,12 @@ use crate::select::guards::GuardSampler;
 /// side stream as the path-by-path kernel draws them (`GuardSampler`). A guard off the
 /// target decides its paths at once: their first hop is not the target's. Each path of a
 /// guard on it takes one 32-bit field of the lanes: the top 16 bits of the numbers of its
-/// next two looked-at hops, on the target when below `T` as in [`GateLanes`], one compare of
-/// the larger half finding the paths that go on; their other hops come from the side stream
-/// by the alias table.
+/// next two looked-at hops, decided as [`GateLanes`] decides a path from hop 1 on.
 #[derive(Debug, Clone)]
 pub struct GuardLanes {
     gate: GateLanes,
-    table: AliasTable,
     guards: GuardSampler,
-    test: PathTest,
-    need: u32,
     lifetime: u64,
-    /// The two looked-at hops a field draws.
-    gated: [usize; 2],
 }
 
 impl GuardLanes {
@@ -46,43 +36,16 @@ impl GuardLanes {
         if guards.count != 1 {
             return None;
         }
-        let need = test.fixed_need()?;
-        let mut looked = (1..=test.last()).filter(|&i| test.looks_at(i));
-        let gated = [looked.next()?, looked.next()?];
-        let weights: Vec<f64> = network.operators.iter().map(|o| o.weight).collect();
         Some(GuardLanes {
-            gate: GateLanes::new(network, labels, test)?,
-            table: alias(&weights).with_labels(labels),
+            gate: GateLanes::behind_guard(network, labels, test)?,
             guards: sampler,
-            test: test.clone(),
-            need,
             lifetime: guards.lifetime.unwrap_or(u64::MAX),
-            gated,
         })
     }
+}
 
-    /// Whether the path of a hot field `v` (its guard on the target) is compromised.
-    #[inline]
-    fn decide(&self, v: u64, side: &mut StreamRng) -> bool {
-        if !(self.gate.on_target(v & 0xffff, side) && self.gate.on_target(v >> 16, side)) {
-            return false;
-        }
-        for i in 1..self.test.last() + 1 {
-            if self.gated.contains(&i) {
-                continue;
-            }
-            let l = self.table.sample(side) as u32;
-            if self.test.looks_at(i) && l != self.need {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// The clients of chunk `chunk` under `seed`, `clients` of `paths` paths, in order:
-    /// `add((compromised paths, 1-based first compromised path or 0), guard on the target
-    /// at some point)` for each; the masks computed with `isa` (every set gives the same).
-    pub fn chunk(
+impl LaneKernel for GuardLanes {
+    fn chunk(
         &self,
         isa: Isa,
         seed: u64,
@@ -91,8 +54,8 @@ impl GuardLanes {
         paths: u64,
         add: &mut impl FnMut((u64, u64), bool),
     ) {
-        let mut cursor = Cursor::new(self.gate.rule(), isa, seed, chunk);
-        let mut side = Lanes::side(seed, chunk);
+        let (lanes, mut side) = Lanes::with_side(seed, chunk);
+        let mut cursor = Cursor::new(self.gate.rule(), isa, lanes);
         let mut set: Vec<Unit> = Vec::with_capacity(1);
         for _ in 0..clients {
             if crate::stop::requested() {
@@ -103,10 +66,10 @@ impl GuardLanes {
             while k < paths {
                 self.guards.draw(&mut side, 1, &mut set);
                 let period = self.lifetime.min(paths - k);
-                if self.test.targets(set[0].entity) {
+                if self.gate.test.targets(set[0].entity) {
                     guard_hit = true;
                     cursor.take(period, |v, i| {
-                        if self.decide(v, &mut side) {
+                        if self.gate.decide(v, &mut side) {
                             tally.hit(k + i + 1);
                         }
                     });

@@ -75,8 +75,9 @@ use rand::Rng;
 /// A kernel that draws a chunk's clients from its eight lanes ([`crate::engine::lanes`]).
 pub trait LaneKernel {
     /// The clients of chunk `chunk` under `seed`, `clients` of `paths` paths, in order:
-    /// `add((compromised paths, 1-based first compromised path or 0))` for each; the masks
-    /// computed with `isa` (every set gives the same clients).
+    /// `add((compromised paths, 1-based first compromised path or 0), guard on the target at
+    /// some point)` for each (false without guards); the masks computed with `isa` (every set
+    /// gives the same clients).
     fn chunk(
         &self,
         isa: crate::engine::lanes::Isa,
@@ -84,7 +85,7 @@ pub trait LaneKernel {
         chunk: u64,
         clients: u64,
         paths: u64,
-        add: &mut impl FnMut((u64, u64)),
+        add: &mut impl FnMut((u64, u64), bool),
     );
 }
 

@@ -163,9 +163,18 @@ impl LaneKernel for PairLanes {
         chunk: u64,
         clients: u64,
         paths: u64,
-        add: &mut impl FnMut((u64, u64)),
+        add: &mut impl FnMut((u64, u64), bool),
     ) {
-        field_lanes::chunk(&self.rule, self, isa, seed, chunk, clients, paths, add)
+        field_lanes::chunk(
+            &self.rule,
+            self,
+            isa,
+            seed,
+            chunk,
+            clients,
+            paths,
+            &mut |t| add(t, false),
+        )
     }
 }
 
@@ -276,7 +285,7 @@ mod tests {
         let (chunks, clients, paths) = (20u64, 2000u64, 500u64);
         let mut out = Vec::new();
         for c in 0..chunks {
-            k.chunk(Isa::best(), 4, c, clients, paths, &mut |t| out.push(t));
+            k.chunk(Isa::best(), 4, c, clients, paths, &mut |t, _| out.push(t));
         }
         assert_eq!(out.len() as u64, chunks * clients);
         let hits: u64 = out.iter().map(|t| t.0).sum();
@@ -291,7 +300,7 @@ mod tests {
         for isa in Isa::available_all() {
             let mut again = Vec::new();
             for c in 0..3 {
-                k.chunk(isa, 4, c, clients, paths, &mut |t| again.push(t));
+                k.chunk(isa, 4, c, clients, paths, &mut |t, _| again.push(t));
             }
             assert_eq!(again, out[..again.len()], "{}", isa.name());
         }

@@ -61,9 +61,18 @@ impl LaneKernel for TwoHopLanes {
         chunk: u64,
         clients: u64,
         paths: u64,
-        add: &mut impl FnMut((u64, u64)),
+        add: &mut impl FnMut((u64, u64), bool),
     ) {
-        field_lanes::chunk(&self.rule, self, isa, seed, chunk, clients, paths, add)
+        field_lanes::chunk(
+            &self.rule,
+            self,
+            isa,
+            seed,
+            chunk,
+            clients,
+            paths,
+            &mut |t| add(t, false),
+        )
     }
 }
 
@@ -108,7 +117,7 @@ mod tests {
     fn run(k: &TwoHopLanes, isa: Isa, chunks: u64, clients: u64, paths: u64) -> Vec<(u64, u64)> {
         let mut out = Vec::new();
         for c in 0..chunks {
-            k.chunk(isa, 9, c, clients, paths, &mut |t| out.push(t));
+            k.chunk(isa, 9, c, clients, paths, &mut |t, _| out.push(t));
         }
         out
     }
