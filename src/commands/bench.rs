@@ -328,6 +328,9 @@ pub struct Row {
     /// The SIMD floor ([`simd_floor_ns`]) and the instruction set it used.
     pub simd_floor: f64,
     pub simd_isa: &'static str,
+    /// The SIMD floor on one thread over it on all (`threads`): the scaling the hardware
+    /// gives the cheapest loop, to read `speedup_all` against.
+    pub simd_speedup_all: f64,
     pub naive_over_fast: f64,
     pub fast_over_floor: f64,
     pub fast_over_simd: f64,
@@ -369,12 +372,13 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
         // The slow baselines need far fewer paths for a stable rate: 50 000 for the reference
         // sampler (microseconds a path), 1/80 of the engine's for the naive loop.
         let slow = w.scenario(25)?;
-        let mut cols: [Vec<f64>; 10] = Default::default();
+        let mut cols: [Vec<f64>; 11] = Default::default();
         for _ in 0..options.runs.max(1) {
             let f1 = engine_ns(&fast, SamplerKind::Fast, 1, isa)?;
             let floor = floor_ns(paths, 1)?;
             let simd = simd_floor_ns(paths, 1, isa)?;
             let fall = engine_ns(&fast, SamplerKind::Fast, threads, isa)?;
+            let simd_all = simd_floor_ns(paths, threads, isa)?;
             let naive = naive_ns(&fast, (paths / 80).max(64_000), 1)?;
             let reference = engine_ns(&slow, SamplerKind::Reference, 1, isa)?;
             for (c, v) in cols.iter_mut().zip([
@@ -388,11 +392,12 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
                 f1 / floor,
                 f1 / simd,
                 f1 / fall,
+                simd / simd_all,
             ]) {
                 c.push(v);
             }
         }
-        let [f1, fall, reference, naive, floor, simd, a, b, d, c] = cols.map(median);
+        let [f1, fall, reference, naive, floor, simd, a, b, d, c, e] = cols.map(median);
         rows.push(Row {
             id: w.id,
             fast_1: f1,
@@ -402,6 +407,7 @@ pub fn measure(options: &BenchOptions) -> Result<Vec<Row>> {
             floor,
             simd_floor: simd,
             simd_isa: isa.name(),
+            simd_speedup_all: e,
             naive_over_fast: a,
             fast_over_floor: b,
             fast_over_simd: d,
@@ -451,8 +457,13 @@ pub fn table(rows: &[Row], threads: usize) -> String {
     if let Some(r) = rows.first() {
         s.push_str(&format!(
             "SIMD floor: 8 xoshiro256++ lanes stepped with {}, each 512-bit step read as 32 \
-             16-bit fields, one compare each (a field per path).\n",
-            r.simd_isa
+             16-bit fields, one compare each (a field per path); its own 1T/{threads}T, measured \
+             beside each workload: {}.\n",
+            r.simd_isa,
+            rows.iter()
+                .map(|r| format!("{} {:.2}x", r.id, r.simd_speedup_all))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     for w in &WORKLOADS {
