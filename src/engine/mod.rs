@@ -12,7 +12,7 @@ use crate::scenario::Scenario;
 use crate::select::entry_guards::EntryGuards;
 use crate::select::fast::{
     AliasPaths, GateLanes, GuardLanes, LaneKernel, OperatorAwareKernel, PairLanes, RandomKernel,
-    Tally, TwoHop, TwoHopLanes, UniformKernel, UniformPaths,
+    Tally, TorLanes, TwoHop, TwoHopLanes, UniformKernel, UniformPaths,
 };
 use crate::select::guards::GuardSampler;
 use crate::select::reference::ReferenceSampler;
@@ -220,7 +220,10 @@ pub fn simulate_chunks(
                 SamplerKind::Fast => {
                     let fast = crate::select::tor::Fast::new(std::sync::Arc::clone(relays));
                     let clients = TorClients::new(fast, labels, test, guards);
-                    (job.tor(&clients), Kernel::Tor)
+                    match TorLanes::new(&clients) {
+                        Some(k) => (job.lanes(&k, isa), Kernel::TorLanes),
+                        None => (job.tor(&clients), Kernel::Tor),
+                    }
                 }
             }
         }
@@ -252,9 +255,11 @@ pub fn simulate_chunks(
     })
 }
 
-/// Chunks run in parallel between two merges: enough to keep every worker busy, few enough
-/// that their results wait in memory without weight.
-const CHUNK_GROUP: u64 = 1 << 12;
+/// Chunks run in parallel between two merges: enough to keep every worker busy (the wait for
+/// a group's last chunk is about one chunk in a hundred per worker), few enough that their
+/// results wait in memory without weight (4096 held 40 MiB of W1's first-compromise maps:
+/// bench's memory row went from 8 to 45 MiB).
+const CHUNK_GROUP: u64 = 1 << 8;
 
 /// The chunk loop of every simulation (the engine's and importance sampling's): each chunk in
 /// `chunks` of `layout` gets a sampler from `make` (one per worker), its own stream from
@@ -396,6 +401,8 @@ pub enum Kernel {
     Server,
     /// Tor circuits under Tor's rules (`select::tor`).
     Tor,
+    /// Tor circuits whose first hop gates them, that hop in lanes (issue 18).
+    TorLanes,
     /// Counts added up from shards (`pathrisk merge`).
     Merged,
 }
@@ -416,6 +423,7 @@ impl Kernel {
             Kernel::OperatorAware => "operator-aware",
             Kernel::Server => "server",
             Kernel::Tor => "tor",
+            Kernel::TorLanes => "tor-lanes",
             Kernel::Merged => "merged",
         }
     }

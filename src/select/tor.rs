@@ -230,10 +230,22 @@ impl<D: Draw> TorClients<D> {
     /// whether it is compromised. `guards`: the client's primary guards, if it keeps any.
     #[inline(always)]
     pub fn circuit<R: Rng + ?Sized>(&self, guards: &[u32], rng: &mut R) -> ([u32; 3], bool) {
+        self.circuit_from(None, guards, rng)
+    }
+
+    /// [`Self::circuit`], the relay of the order's first position given (`first`, drawn by
+    /// its weight there: the lane kernel's) or drawn here (`None`).
+    #[inline(always)]
+    pub(crate) fn circuit_from<R: Rng + ?Sized>(
+        &self,
+        first: Option<u32>,
+        guards: &[u32],
+        rng: &mut R,
+    ) -> ([u32; 3], bool) {
         let relays = self.draw.relays();
         let mut path = [u32::MAX; 3];
         let mut labels = [0u32; 3];
-        for position in self.order.positions() {
+        for (n, position) in self.order.positions().into_iter().enumerate() {
             // Positions after the last one the event looks at cannot change the answer; the
             // middle is the only one drawn last.
             if position == MIDDLE && !self.test.looks_at(MIDDLE) {
@@ -245,7 +257,9 @@ impl<D: Draw> TorClients<D> {
                     .iter()
                     .all(|&t| t == u32::MAX || !relays.conflict(r, t as usize))
             };
-            let r = if position == GUARD && !guards.is_empty() {
+            let r = if let Some(f) = first.filter(|_| n == 0) {
+                f as usize
+            } else if position == GUARD && !guards.is_empty() {
                 // tor's `select_primary_guard_for_circuit`: the first primary guard the
                 // circuit's exit allows (guard-n-primary-guards-to-use = 1); Arti, guard
                 // first, takes the first. None allowed: a guard by weight among the allowed.
@@ -301,7 +315,26 @@ impl<D: Draw> TorClients<D> {
     }
 
     /// Whether a hop on relay `r` counts for the target.
-    fn is_target(&self, r: usize) -> bool {
+    pub(crate) fn is_target(&self, r: usize) -> bool {
         self.test.targets(self.labels[r])
+    }
+
+    /// The order's first position, when a circuit is decided a miss as soon as it is not the
+    /// target's (a target on labels, an event that looks at it) and it is drawn by weight
+    /// (not a kept guard): the position a lane kernel can draw first.
+    pub(crate) fn gate_position(&self) -> Option<usize> {
+        let first = self.order.positions()[0];
+        let kept_guard = first == GUARD && self.guards.is_some();
+        (self.early && self.test.looks_at(first) && !kept_guard).then_some(first)
+    }
+
+    /// Per relay: whether its hops are the target's (label 1), as the circuit reads them.
+    pub(crate) fn on_target(&self, r: usize) -> bool {
+        self.labels[r] == 1
+    }
+
+    /// The client's guards: how many, and how long kept.
+    pub(crate) fn guards(&self) -> Option<Guards> {
+        self.guards
     }
 }

@@ -549,6 +549,7 @@ const ALPHA: f64 = 1e-4;
 #[test]
 fn the_fast_and_the_reference_draws_agree_with_the_sums() {
     let doc = documents(relays());
+    let mut used = std::collections::BTreeSet::new();
     for (i, target) in TARGETS.iter().enumerate() {
         for order in Order::ALL {
             for (event, guards) in [
@@ -590,6 +591,33 @@ fn the_fast_and_the_reference_draws_agree_with_the_sums() {
                         s.run.trials = 20_000;
                     }
                     let outcome = simulate(&s, sampler);
+                    if sampler == SamplerKind::Fast {
+                        // The lanes take the circuits whose first hop gates them: looked at,
+                        // and drawn by weight (not a kept guard).
+                        let first = order.positions()[0];
+                        let gated = event.positions(3) >> first & 1 == 1
+                            && !(first == GUARD && guards.is_some());
+                        let kernel = if gated { "tor-lanes" } else { "tor" };
+                        assert_eq!(
+                            outcome.kernel.name(),
+                            kernel,
+                            "{order:?} {event:?} {guards:?}"
+                        );
+                        used.insert(kernel);
+                        for isa in pathrisk::engine::lanes::Isa::available_all() {
+                            let again = engine::simulate(
+                                &s,
+                                &EngineConfig {
+                                    threads: Some(1),
+                                    sampler,
+                                    isa,
+                                },
+                                &|_| {},
+                            )
+                            .unwrap();
+                            assert_eq!(again.counts, outcome.counts, "{isa:?}");
+                        }
+                    }
                     let r = report::analyse(&s, &outcome, ALPHA);
                     for row in &r.results {
                         assert!(
@@ -606,6 +634,7 @@ fn the_fast_and_the_reference_draws_agree_with_the_sums() {
             }
         }
     }
+    assert_eq!(used.len(), 2, "both tor kernels: {used:?}");
 }
 
 #[test]
@@ -740,7 +769,14 @@ fn on_the_real_snapshot_the_draws_agree_with_the_sums() {
             );
             let s = Scenario::parse(&text, "real.toml", std::path::Path::new("."), "real").unwrap();
             let outcome = simulate(&s, SamplerKind::Fast);
-            assert_eq!(outcome.kernel.name(), "tor");
+            // The first hop gates the circuit in lanes, but for a kept guard drawn first.
+            let gated = order == Order::ExitFirst || guards.is_none();
+            let kernel = if gated { "tor-lanes" } else { "tor" };
+            assert_eq!(
+                outcome.kernel.name(),
+                kernel,
+                "{order:?} {event:?} {guards:?}"
+            );
             let r = report::analyse(&s, &outcome, ALPHA);
             for row in &r.results {
                 assert_eq!(

@@ -23,6 +23,11 @@
 //!   the target decides its paths at once; the paths behind one on it take a field of the
 //!   lanes each, as in `GateLanes`.
 //!
+//! Under `tor` (the path-by-path circuits are `select::tor`'s):
+//! - [`TorLanes`], circuits whose first hop in the order decides a miss when off the target:
+//!   that hop from a 16-bit field of the lanes, 32 circuits a step; the rest of the few
+//!   circuits that go on by `select::tor`'s circuit logic from the side stream.
+//!
 //! Path by path (the engine's `HopSource`, also with guards):
 //! - [`UniformKernel`] (equal weights; without replacement a used unit is drawn again, which
 //!   leaves the uniform draw among the rest), [`RandomKernel`] (alias table), and
@@ -48,6 +53,7 @@ mod guard_lanes;
 mod operator_aware;
 mod pair_lanes;
 mod random;
+mod tor_lanes;
 mod two_hop;
 mod two_hop_lanes;
 mod uniform;
@@ -59,6 +65,7 @@ pub use guard_lanes::GuardLanes;
 pub use operator_aware::OperatorAwareKernel;
 pub use pair_lanes::PairLanes;
 pub use random::RandomKernel;
+pub use tor_lanes::TorLanes;
 pub use two_hop::TwoHop;
 pub use two_hop_lanes::TwoHopLanes;
 pub use uniform::{UniformKernel, uniform_units};
