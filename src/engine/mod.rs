@@ -256,10 +256,11 @@ pub fn simulate_chunks(
 }
 
 /// Chunks run in parallel between two merges: enough to keep every worker busy (the wait for
-/// a group's last chunk is about one chunk in a hundred per worker), few enough that their
-/// results wait in memory without weight (4096 held 40 MiB of W1's first-compromise maps:
-/// bench's memory row went from 8 to 45 MiB).
-const CHUNK_GROUP: u64 = 1 << 8;
+/// a group's last chunk, work being stolen, is about one chunk of the group's), few enough
+/// that their results wait in memory without weight: bench's memory row (W1, 2 threads) peaks
+/// at 6.6 MiB with 64, 8.5 with 256, 45 with 4096 (W1's first-compromise maps), at the same
+/// speed.
+const CHUNK_GROUP: u64 = 1 << 6;
 
 /// The chunk loop of every simulation (the engine's and importance sampling's): each chunk in
 /// `chunks` of `layout` gets a sampler from `make` (one per worker), its own stream from
