@@ -15,6 +15,7 @@
 
 pub mod adversary;
 pub mod analytic;
+pub mod calibrate;
 pub mod commands;
 pub mod engine;
 pub mod error;

@@ -7,7 +7,7 @@ mod cli;
 use clap::CommandFactory;
 use clap::Parser;
 use cli::{Cli, Command};
-use pathrisk::commands::{check, merge, network, presets, reproduce, run, solve, sweep};
+use pathrisk::commands::{calibrate, check, merge, network, presets, reproduce, run, solve, sweep};
 use pathrisk::exit::ExitCode;
 
 fn main() {
@@ -43,6 +43,15 @@ fn execute(cli: &Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sweep(args)) => sweep::sweep(&args.options()?, &mut stdout)?,
         Some(Command::Network(args)) => network::network(&args.options()?, &mut stdout)?,
         Some(Command::Presets) => presets::presets(&mut stdout)?,
+        Some(Command::Calibrate(args)) => {
+            let status = calibrate::calibrate(&args.options()?, &mut stdout)?;
+            if status == pathrisk::commands::Status::Disagree {
+                eprintln!(
+                    "pathrisk: a rate is off its claim (see the verdict column and docs/statistics.md)"
+                );
+            }
+            return Ok(status.exit_code());
+        }
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "pathrisk", &mut stdout);
             return Ok(ExitCode::Success);

@@ -17,6 +17,13 @@ use crate::solve::Goal;
 use crate::sweep::{Compare, Vary};
 use std::path::{Path, PathBuf};
 
+/// `pathrisk calibrate`: what to run, and the format of its table.
+#[derive(Debug, Clone)]
+pub struct CalibrationOptions {
+    pub calibrate: crate::calibrate::CalibrateOptions,
+    pub format: Format,
+}
+
 /// Where a flag's error is said to come from.
 pub const CLI: &str = "command line";
 

@@ -1,6 +1,7 @@
 //! The commands: each glues scenario loading, the engine, the closed forms and an exporter.
 
 pub mod bench;
+pub mod calibrate;
 pub mod check;
 pub mod merge;
 pub mod network;

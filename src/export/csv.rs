@@ -289,4 +289,29 @@ impl Exporter for Csv {
             &rows,
         )
     }
+
+    fn calibrate(&self, r: &crate::calibrate::CalibrationReport) -> String {
+        let rows: Vec<Vec<String>> = r
+            .rows
+            .iter()
+            .map(|c| {
+                vec![
+                    c.interval.clone(),
+                    c.scenario.clone(),
+                    data_number(c.nominal),
+                    data_number(c.observed),
+                    data_number(c.low),
+                    data_number(c.high),
+                    c.seeds.to_string(),
+                    c.verdict.name().to_string(),
+                ]
+            })
+            .collect();
+        table_csv(
+            &[
+                "interval", "scenario", "nominal", "observed", "low", "high", "seeds", "verdict",
+            ],
+            &rows,
+        )
+    }
 }

@@ -47,4 +47,8 @@ impl Exporter for Json {
     fn network(&self, report: &crate::report::network::NetworkReport) -> String {
         pretty(report)
     }
+
+    fn calibrate(&self, report: &crate::calibrate::CalibrationReport) -> String {
+        pretty(report)
+    }
 }

@@ -270,6 +270,34 @@ impl Exporter for Junit {
             }],
         )
     }
+
+    fn calibrate(&self, r: &crate::calibrate::CalibrationReport) -> String {
+        let cases = r
+            .rows
+            .iter()
+            .map(|c| Case {
+                name: format!("{} on {}", c.interval, c.scenario),
+                outcome: match c.verdict {
+                    crate::calibrate::CalibrationVerdict::Ok => Outcome::Passed,
+                    crate::calibrate::CalibrationVerdict::Off => Outcome::Failed(format!(
+                        "observed {} in [{}, {}] over {} seeds, nominal {} ({:?})",
+                        c.observed, c.low, c.high, c.seeds, c.nominal, c.claim
+                    )),
+                },
+            })
+            .chain(r.skipped.iter().map(|why| Case {
+                name: why.clone(),
+                outcome: Outcome::Skipped(why.clone()),
+            }))
+            .collect();
+        render(
+            "pathrisk.calibrate",
+            &[Suite {
+                name: "calibrate".to_string(),
+                cases,
+            }],
+        )
+    }
 }
 
 #[cfg(test)]

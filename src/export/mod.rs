@@ -24,6 +24,7 @@ pub trait Exporter {
     fn check(&self, report: &CheckReport) -> String;
     fn solve(&self, report: &SolveReport) -> String;
     fn network(&self, report: &crate::report::network::NetworkReport) -> String;
+    fn calibrate(&self, report: &crate::calibrate::CalibrationReport) -> String;
 }
 
 /// Output formats (`--format`), the same on every command.

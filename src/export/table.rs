@@ -489,6 +489,70 @@ impl Exporter for Table {
     fn network(&self, r: &crate::report::network::NetworkReport) -> String {
         network_table(r)
     }
+
+    fn calibrate(&self, r: &crate::calibrate::CalibrationReport) -> String {
+        calibration_table(r)
+    }
+}
+
+fn calibration_table(r: &crate::calibrate::CalibrationReport) -> String {
+    use crate::calibrate::{Claim, RATE_LEVEL};
+    let rate = |x: f64| format!("{x:.4}");
+    let rows: Vec<[String; 7]> = r
+        .rows
+        .iter()
+        .map(|c| {
+            [
+                c.interval.clone(),
+                c.scenario.clone(),
+                rate(c.nominal),
+                rate(c.observed),
+                format!("[{}, {}]", rate(c.low), rate(c.high)),
+                c.seeds.to_string(),
+                c.verdict.name().to_string(),
+            ]
+        })
+        .collect();
+    let level = format!("{:.0}% interval", 100.0 * RATE_LEVEL);
+    let mut s = grid(
+        &[
+            "interval", "scenario", "nominal", "observed", &level, "seeds", "verdict",
+        ],
+        &rows,
+    );
+    let said = |claim: Claim| match claim {
+        Claim::AtLeast => {
+            "at least nominal (conservative intervals; detection at the stated power)"
+        }
+        Claim::About => "nominal within sampling error, either way (asymptotic intervals)",
+        Claim::AtMost => "at most nominal (false alarms)",
+    };
+    let claims = [Claim::AtLeast, Claim::About, Claim::AtMost]
+        .into_iter()
+        .filter(|&c| r.rows.iter().any(|row| row.claim == c));
+    let _ = writeln!(
+        s,
+        "\nobserved: the share of seeds (1…N) whose interval held the exact value, or whose test \
+         rejected; ok when its {level} is consistent with:"
+    );
+    for c in claims {
+        let _ = writeln!(s, "  {}", said(c));
+    }
+    for line in &r.skipped {
+        let _ = writeln!(s, "skipped: {line}");
+    }
+    let off = r
+        .rows
+        .iter()
+        .filter(|c| c.verdict == crate::calibrate::CalibrationVerdict::Off);
+    let _ = writeln!(
+        s,
+        "{} rows, {} off; {:.1} s",
+        r.rows.len(),
+        off.count(),
+        r.elapsed_seconds
+    );
+    s
 }
 
 fn network_table(r: &crate::report::network::NetworkReport) -> String {

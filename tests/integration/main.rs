@@ -2,6 +2,7 @@
 
 mod arti;
 mod bad_input;
+mod calibrate;
 mod check;
 mod cli;
 mod closed_forms;
