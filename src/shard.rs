@@ -11,7 +11,7 @@ use std::ops::Range;
 
 /// What a partial result file says it is.
 pub const FORMAT: &str = "pathrisk-partial";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Shard `index` of `count` (0-based: `0/3`, `1/3`, `2/3`, as Slurm array task ids and
 /// Kubernetes completion indexes count).
@@ -89,6 +89,10 @@ pub struct Partial {
     pub series: Vec<String>,
     pub threads: usize,
     pub elapsed_seconds: f64,
+    /// A digest of everything above, counts included (version 2): a part edited or cut
+    /// short after it was written is refused.
+    #[serde(default)]
+    pub checksum: String,
 }
 
 impl Partial {
@@ -113,9 +117,19 @@ impl Partial {
             series,
             threads,
             elapsed_seconds,
+            checksum: String::new(),
         };
         p.fingerprint = p.digest();
+        p.checksum = p.sum();
         p
+    }
+
+    /// A hex digest of the whole part but its checksum: counts, chunks, fingerprint, all.
+    fn sum(&self) -> String {
+        let mut bare = self.clone();
+        bare.checksum = String::new();
+        let bytes = serde_json::to_vec(&bare).expect("a partial result serialises");
+        hex(&Sha256::digest(&bytes))
     }
 
     /// A hex digest of what decides the counts: kind, every job's validated scenario (seed
@@ -145,9 +159,13 @@ impl Partial {
             self.shard.count,
         ))
         .expect("a partial result serialises");
-        let digest = Sha256::digest(&bytes);
-        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+        hex(&Sha256::digest(&bytes))
     }
+}
+
+/// The first 16 bytes of a digest in hex.
+fn hex(digest: &[u8]) -> String {
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// What a merge gives: every job with the counts of the whole run.
@@ -189,6 +207,13 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, InputError> {
             return Err(InputError::whole(
                 label,
                 "its contents do not match its fingerprint; was it edited?",
+            ));
+        }
+        // Counts (the fingerprint holds none) or anything else changed since the part was written.
+        if p.sum() != p.checksum {
+            return Err(InputError::whole(
+                label,
+                "its contents do not match its checksum; was it edited?",
             ));
         }
         read.push((label, p));

@@ -129,6 +129,26 @@ fn merge_refuses_missing_duplicate_foreign_and_edited_parts() {
         &["merge", p[0], edited.to_str().unwrap(), p[2]],
         &["edited.json", "fingerprint"],
     );
+    // A part whose counts were edited no longer matches its checksum.
+    let text = std::fs::read_to_string(&parts[1]).unwrap();
+    let hits = regex::Regex::new(r#""path_hits": ?(\d+)"#).unwrap();
+    let n: u64 = hits.captures(&text).expect("a path_hits count")[1]
+        .parse()
+        .unwrap();
+    let more = hits.replace(&text, format!("\"path_hits\": {}", n + 1));
+    assert_ne!(more, text);
+    std::fs::write(&edited, more.as_ref()).unwrap();
+    refused(
+        &["merge", p[0], edited.to_str().unwrap(), p[2]],
+        &["edited.json", "checksum", "edited"],
+    );
+    // A part cut short (a disk that filled up, a copy stopped half way) is refused too.
+    let cut = dir.path().join("cut.json");
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    refused(
+        &["merge", p[0], cut.to_str().unwrap(), p[2]],
+        &["cut.json", "not a pathrisk partial"],
+    );
     let junk = dir.path().join("junk.json");
     std::fs::write(&junk, "{}").unwrap();
     refused(
