@@ -387,10 +387,23 @@ pub fn read_series(
     let paths: Vec<&Path> = microdescs.iter().map(|p| p.as_path()).collect();
     let texts = read_microdescs(&paths)?;
     let index = index_microdescs(&texts)?;
-    let mut series: Series = consensuses
+    let series: Series = consensuses
         .par_iter()
         .map(|c| read_with(c, &index, max_missing).map(|n| (c.clone(), Arc::new(n))))
         .collect::<Result<_, _>>()?;
+    let series = order_series(series)?;
+    cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(key, series.clone());
+    Ok(series)
+}
+
+/// A series' consensuses ordered by valid-after time; two of the same time are refused,
+/// naming both files (also the fuzz target `tor_series`'s last step).
+pub fn order_series(
+    mut series: Vec<(std::path::PathBuf, Arc<TorNetwork>)>,
+) -> Result<Vec<(std::path::PathBuf, Arc<TorNetwork>)>, InputError> {
     series.sort_by_key(|(_, n)| n.valid_after);
     for pair in series.windows(2) {
         if pair[0].1.valid_after == pair[1].1.valid_after {
@@ -404,10 +417,6 @@ pub fn read_series(
             ));
         }
     }
-    cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert(key, series.clone());
     Ok(series)
 }
 
@@ -577,9 +586,24 @@ pub fn read_with(
     by_digest: &MicrodescIndex<'_>,
     max_missing: f64,
 ) -> Result<TorNetwork, InputError> {
-    let text = read_document(consensus)?;
-    let parsed = match MdConsensus::parse(&text) {
-        Err(e) => match with_empty_protocols(&text) {
+    parse_with(
+        &read_document(consensus)?,
+        consensus,
+        by_digest,
+        max_missing,
+    )
+}
+
+/// As [`read_with`], the consensus given as text (`consensus` names it in errors): the reader
+/// the fuzz target `tor_documents` drives.
+pub fn parse_with(
+    text: &str,
+    consensus: &Path,
+    by_digest: &MicrodescIndex<'_>,
+    max_missing: f64,
+) -> Result<TorNetwork, InputError> {
+    let parsed = match MdConsensus::parse(text) {
+        Err(e) => match with_empty_protocols(text) {
             // Consensus methods before 25 have no `pr` lines, which Arti requires.
             Some(patched) => MdConsensus::parse(&patched)
                 .map(|(_, _, u)| u)

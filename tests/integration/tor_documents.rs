@@ -272,3 +272,45 @@ fn the_old_series_is_read_with_relays_without_an_ntor_key_dropped() {
     .unwrap();
     assert_eq!(last.listed, 7326);
 }
+
+/// The fuzz corpora of the Tor readers (`fuzz/corpus/tor_documents`, `tor_series`; cut from
+/// the real 2019-12-15 documents, then grown and minimised by the fuzzer) are read as the
+/// fuzz targets read them without a panic, and some of them are whole documents: a network
+/// of relays, a series of two consensuses.
+#[test]
+fn the_fuzz_corpora_of_the_tor_readers_are_read_and_hold_real_documents() {
+    let read = |text: &str| -> Vec<Result<TorNetwork, pathrisk::InputError>> {
+        let (consensuses, microdescs) = text.split_once("\n@@microdescs\n").unwrap_or((text, ""));
+        let texts = vec![(microdescs.to_string(), PathBuf::from("microdescs"))];
+        let Ok(index) = tor::index_microdescs(&texts) else {
+            return Vec::new();
+        };
+        consensuses
+            .split("\n@@consensus\n")
+            .map(|c| tor::parse_with(c, Path::new("consensus"), &index, 1.0))
+            .collect()
+    };
+    for (target, parts) in [("tor_documents", 1), ("tor_series", 2)] {
+        let dir = super::root().join("fuzz/corpus").join(target);
+        let mut whole = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let networks = read(text);
+            if networks.len() == parts
+                && networks
+                    .iter()
+                    .all(|n| n.as_ref().is_ok_and(|n| n.relays.len() >= 3))
+            {
+                whole += 1;
+            }
+        }
+        assert!(
+            whole >= 1,
+            "{target}: no whole document in {}",
+            dir.display()
+        );
+    }
+}
