@@ -244,6 +244,24 @@ fn config(o: &CalibrateOptions) -> EngineConfig {
     }
 }
 
+/// A case's rows from its seeds' outcomes: row `i` held (or rejected) on the seeds whose
+/// `i`-th outcome is true.
+fn rows<const K: usize>(
+    scenario: &str,
+    specs: [(String, f64, Claim); K],
+    runs: &[[bool; K]],
+) -> Vec<CalibrationRow> {
+    let seeds = runs.len() as u64;
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, (interval, nominal, claim))| {
+            let held = runs.iter().filter(|r| r[i]).count() as u64;
+            CalibrationRow::new(interval, scenario, nominal, claim, held, seeds)
+        })
+        .collect()
+}
+
 /// One plain Monte Carlo run, analysed as `run` analyses it.
 fn monte_carlo(s: &Scenario, o: &CalibrateOptions) -> Result<(engine::Outcome, RunReport)> {
     let outcome = engine::simulate(s, &config(o), &|_| {})?;
@@ -290,51 +308,30 @@ fn proportions(o: &CalibrateOptions) -> Result<Vec<CalibrationRow>> {
             rejects(p * (1.0 - delta)),
         ])
     })?;
-    let count = |i: usize| runs.iter().filter(|r| r[i]).count() as u64;
-    let name = PROPORTIONS.name;
     let percent = 100.0 * delta;
-    Ok(vec![
-        CalibrationRow::new(
-            "clopper-pearson path",
-            name,
-            0.95,
-            Claim::AtLeast,
-            count(0),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            "clopper-pearson client",
-            name,
-            0.95,
-            Claim::AtLeast,
-            count(1),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            "false alarm: path test at α 0.05",
-            name,
-            CHECK_ALPHA,
-            Claim::AtMost,
-            count(2),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            format!("detection: closed form +{percent:.1}% (its detects)"),
-            name,
-            POWER,
-            Claim::AtLeast,
-            count(3),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            format!("detection: closed form −{percent:.1}% (its detects)"),
-            name,
-            POWER,
-            Claim::AtLeast,
-            count(4),
-            o.seeds,
-        ),
-    ])
+    Ok(rows(
+        PROPORTIONS.name,
+        [
+            ("clopper-pearson path".into(), 0.95, Claim::AtLeast),
+            ("clopper-pearson client".into(), 0.95, Claim::AtLeast),
+            (
+                "false alarm: path test at α 0.05".into(),
+                CHECK_ALPHA,
+                Claim::AtMost,
+            ),
+            (
+                format!("detection: closed form +{percent:.1}% (its detects)"),
+                POWER,
+                Claim::AtLeast,
+            ),
+            (
+                format!("detection: closed form −{percent:.1}% (its detects)"),
+                POWER,
+                Claim::AtLeast,
+            ),
+        ],
+        &runs,
+    ))
 }
 
 /// The first-compromise median's order-statistic interval, and the CDF's pointwise band at
@@ -366,34 +363,23 @@ fn first(o: &CalibrateOptions) -> Result<Vec<CalibrationRow>> {
             band(quartiles[1]),
         ])
     })?;
-    let count = |i: usize| runs.iter().filter(|r| r[i]).count() as u64;
-    let name = FIRST.name;
-    Ok(vec![
-        CalibrationRow::new(
-            "first-compromise median",
-            name,
-            0.95,
-            Claim::AtLeast,
-            count(0),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            format!("cdf band at {} paths (25%)", quartiles[0]),
-            name,
-            0.95,
-            Claim::AtLeast,
-            count(1),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            format!("cdf band at {} paths (75%)", quartiles[1]),
-            name,
-            0.95,
-            Claim::AtLeast,
-            count(2),
-            o.seeds,
-        ),
-    ])
+    Ok(rows(
+        FIRST.name,
+        [
+            ("first-compromise median".into(), 0.95, Claim::AtLeast),
+            (
+                format!("cdf band at {} paths (25%)", quartiles[0]),
+                0.95,
+                Claim::AtLeast,
+            ),
+            (
+                format!("cdf band at {} paths (75%)", quartiles[1]),
+                0.95,
+                Claim::AtLeast,
+            ),
+        ],
+        &runs,
+    ))
 }
 
 /// Importance sampling's normal intervals, path and client, and the false alarms of its test.
@@ -410,34 +396,19 @@ fn rare(o: &CalibrateOptions) -> Result<Vec<CalibrationRow>> {
             path.p_value.is_some_and(|v| v < CHECK_ALPHA),
         ])
     })?;
-    let count = |i: usize| runs.iter().filter(|r| r[i]).count() as u64;
-    let name = RARE.name;
-    Ok(vec![
-        CalibrationRow::new(
-            "importance path",
-            name,
-            0.95,
-            Claim::About,
-            count(0),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            "importance client",
-            name,
-            0.95,
-            Claim::About,
-            count(1),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            "false alarm: importance test at α 0.05",
-            name,
-            CHECK_ALPHA,
-            Claim::AtMost,
-            count(2),
-            o.seeds,
-        ),
-    ])
+    Ok(rows(
+        RARE.name,
+        [
+            ("importance path".into(), 0.95, Claim::About),
+            ("importance client".into(), 0.95, Claim::About),
+            (
+                "false alarm: importance test at α 0.05".into(),
+                CHECK_ALPHA,
+                Claim::AtMost,
+            ),
+        ],
+        &runs,
+    ))
 }
 
 /// The `tor` policy's Clopper–Pearson intervals, path and client, against tor's sums.
@@ -450,25 +421,14 @@ fn tor(s: &Scenario, o: &CalibrateOptions) -> Result<Vec<CalibrationRow>> {
             holds(metric(&r, Metric::Client).ci95, client),
         ])
     })?;
-    let count = |i: usize| runs.iter().filter(|r| r[i]).count() as u64;
-    Ok(vec![
-        CalibrationRow::new(
-            "tor clopper-pearson path",
-            TOR.name,
-            0.95,
-            Claim::AtLeast,
-            count(0),
-            o.seeds,
-        ),
-        CalibrationRow::new(
-            "tor clopper-pearson client",
-            TOR.name,
-            0.95,
-            Claim::AtLeast,
-            count(1),
-            o.seeds,
-        ),
-    ])
+    Ok(rows(
+        TOR.name,
+        [
+            ("tor clopper-pearson path".into(), 0.95, Claim::AtLeast),
+            ("tor clopper-pearson client".into(), 0.95, Claim::AtLeast),
+        ],
+        &runs,
+    ))
 }
 
 #[cfg(test)]
