@@ -328,11 +328,6 @@ impl<D: Draw> TorClients<D> {
         (self.early && self.test.looks_at(first) && !kept_guard).then_some(first)
     }
 
-    /// Per relay: whether its hops are the target's (label 1), as the circuit reads them.
-    pub(crate) fn on_target(&self, r: usize) -> bool {
-        self.labels[r] == 1
-    }
-
     /// The client's guards: how many, and how long kept.
     pub(crate) fn guards(&self) -> Option<Guards> {
         self.guards

@@ -57,7 +57,7 @@ impl TorLanes {
             .map(|r| u128::from(quantum(r)))
             .sum();
         let target: Vec<u32> = (0..weights.len())
-            .filter(|r| eligible(r) && clients.on_target(*r))
+            .filter(|r| eligible(r) && clients.is_target(*r))
             .map(|r| r as u32)
             .collect();
         let mut bounds = Vec::with_capacity(target.len() + 1);
