@@ -4,7 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use pathrisk::engine::lanes::Isa;
 use pathrisk::engine::{self, EngineConfig};
+use pathrisk::metric::Metric;
 use pathrisk::scenario::Scenario;
 use pathrisk::select::SamplerKind;
 
@@ -35,12 +37,22 @@ fuzz_target!(|data: &[u8]| {
         let config = EngineConfig {
             threads: Some(1),
             sampler,
+            ..EngineConfig::default()
         };
         let outcome = engine::simulate(&s, &config, &|_| {}).expect("a valid scenario runs");
         assert_eq!(outcome.counts.clients, s.run.trials);
+        if sampler == SamplerKind::Fast && config.isa != Isa::Scalar {
+            // Every instruction set draws the same paths.
+            let scalar = EngineConfig {
+                isa: Isa::Scalar,
+                ..config
+            };
+            let plain = engine::simulate(&s, &scalar, &|_| {}).expect("a valid scenario runs");
+            assert_eq!(outcome.counts, plain.counts, "{:?} and scalar differ", config.isa);
+        }
         let report = pathrisk::report::analyse(&s, &outcome, 1e-3);
         // Probabilities lie in [0, 1] (the `first` row's closed form is a median in paths).
-        for row in report.results.iter().filter(|r| r.metric != "first") {
+        for row in report.results.iter().filter(|r| r.metric != Metric::First) {
             if let Some(p) = row.closed_form {
                 assert!((0.0..=1.0).contains(&p), "{} closed form {p}", row.metric);
             }
@@ -57,6 +69,7 @@ fuzz_target!(|data: &[u8]| {
         let config = EngineConfig {
             threads: Some(1),
             sampler: SamplerKind::Fast,
+            ..EngineConfig::default()
         };
         let o = pathrisk::importance::simulate(&s, &config, &|_| {}).expect("a valid scenario runs");
         assert_eq!(o.path.samples, s.run.trials);
