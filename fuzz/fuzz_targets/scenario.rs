@@ -48,7 +48,11 @@ fuzz_target!(|data: &[u8]| {
                 ..config
             };
             let plain = engine::simulate(&s, &scalar, &|_| {}).expect("a valid scenario runs");
-            assert_eq!(outcome.counts, plain.counts, "{:?} and scalar differ", config.isa);
+            assert_eq!(
+                outcome.counts, plain.counts,
+                "{:?} and scalar differ",
+                config.isa
+            );
         }
         let report = pathrisk::report::analyse(&s, &outcome, 1e-3);
         // Probabilities lie in [0, 1] (the `first` row's closed form is a median in paths).
@@ -60,9 +64,17 @@ fuzz_target!(|data: &[u8]| {
     }
     let exact = pathrisk::exact::compute_within(&s, 100_000).ok();
     if let Some(e) = &exact {
-        assert!((-1e-12..=1.0 + 1e-12).contains(&e.path), "exact path {}", e.path);
+        assert!(
+            (-1e-12..=1.0 + 1e-12).contains(&e.path),
+            "exact path {}",
+            e.path
+        );
         if let Some(p) = pathrisk::analytic::path_probability(&s).value() {
-            assert!((p - e.path).abs() <= 1e-9, "closed form {p} vs exact {}", e.path);
+            assert!(
+                (p - e.path).abs() <= 1e-9,
+                "closed form {p} vs exact {}",
+                e.path
+            );
         }
     }
     if pathrisk::importance::supports(&s).is_ok() {
@@ -71,7 +83,8 @@ fuzz_target!(|data: &[u8]| {
             sampler: SamplerKind::Fast,
             ..EngineConfig::default()
         };
-        let o = pathrisk::importance::simulate(&s, &config, &|_| {}).expect("a valid scenario runs");
+        let o =
+            pathrisk::importance::simulate(&s, &config, &|_| {}).expect("a valid scenario runs");
         assert_eq!(o.path.samples, s.run.trials);
         let (lo, hi) = o.path.interval();
         assert!(0.0 <= lo && lo <= hi && hi <= 1.0, "[{lo}, {hi}]");
