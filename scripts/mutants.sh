@@ -62,7 +62,7 @@ for shard in "${shards[@]}"; do
   out=$results/$name/${shard/\//-of-}
   start=$(date +%s)
   rm -rf "$work/run"
-  cargo mutants --in-place --file "src/$module/**" --profile mutants -j 1 --no-shuffle \
+  cargo mutants --in-place --file "src/$module/**" --profile mutants --no-shuffle \
     --shard "$shard" --baseline "$baseline" --timeout 900 --build-timeout 900 "${select[@]}" \
     --test-tool nextest --output "$work/run" -- --profile mutants || true
   r=$work/run/mutants.out
