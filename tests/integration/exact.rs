@@ -187,6 +187,74 @@ fn refuses_what_exceeds_its_step_limit() {
 }
 
 #[test]
+fn the_step_limit_may_be_reached_but_not_exceeded() {
+    // Without guards the walk of the paths counts the steps; with them the walk of the guard
+    // sets goes on from there. Either way a limit of exactly the steps taken is enough.
+    let base = "name = \"zipf\"\n[network]\nzipf = { operators = 12, exponent = 1.0 }\n\
+                [path]\nhops = 3\nselection = \"operator-aware\"\n\
+                [adversary]\ntarget = \"any\"\nevent = \"ends\"\n";
+    for guards in ["", "[guards]\ncount = 2\nlifetime = 10\n"] {
+        let text = format!("{base}{guards}");
+        let s = Scenario::parse(&text, "zipf.toml", std::path::Path::new("."), "zipf").unwrap();
+        let whole = exact::compute(&s).unwrap();
+        assert!(whole.steps > 0);
+        let at = exact::compute_within(&s, whole.steps).unwrap();
+        assert_eq!(
+            (at.path, at.steps),
+            (whole.path, whole.steps),
+            "guards {guards:?}"
+        );
+        let err = exact::compute_within(&s, whole.steps - 1).unwrap_err();
+        assert!(err.to_string().contains("steps"), "{err}");
+    }
+}
+
+#[test]
+fn the_steps_reported_are_the_evaluations_of_the_walk() {
+    // Two servers, the target's t and another o, so two classes; `random`, three hops,
+    // full path, the first hop a guard. A step is one evaluation of a hop's candidates (classes + 1 = 3 steps each),
+    // and `random` memoises by depth, so without guards: the first hop, then the second and
+    // the third after t (after o the path is already missed): 3 evaluations, 9 steps.
+    // With one guard: the paths after a guard t (2 evaluations; a guard o is missed at once)
+    // and the root of the guard sets (1): 9 again. When t cannot be a guard, only the root of
+    // the guard sets is left: 3.
+    let server = |operator: &str, roles: &[&str]| ServerSpec {
+        operator: operator.into(),
+        weight: 1.0,
+        subnet: None,
+        entity: None,
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+    };
+    for (t_roles, guards, steps) in [
+        (&ROLES[..], false, 9),
+        (&ROLES[..], true, 9),
+        (&ROLES[1..], true, 3),
+    ] {
+        let net = Network::from_servers(vec![server("t", t_roles), server("o", &ROLES)]).unwrap();
+        let guard = net
+            .roles
+            .iter()
+            .position(|r| r == "guard")
+            .map(|i| i as u32);
+        let mut s = scenario_of(
+            net,
+            Selection::Random,
+            Target::Entity(0),
+            Event::FullPath,
+            3,
+        );
+        s.rules.roles = vec![guard, None, None];
+        s.guards = guards.then_some(Guards {
+            count: 1,
+            lifetime: None,
+        });
+        let e = exact::compute(&s).unwrap();
+        assert_eq!(e.classes, 2);
+        assert_eq!(e.steps, steps, "t's roles {t_roles:?}, guards {guards}");
+    }
+}
+
+#[test]
 fn exact_equals_enumeration_with_guards_in_both_pools() {
     use pathrisk::model::{OperatorSpec, Size};
     let mut compared = 0;
