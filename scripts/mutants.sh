@@ -7,9 +7,11 @@
 #   scripts/mutants.sh MODULE [K/N ...]              every mutant of src/MODULE, or parts of N
 #   scripts/mutants.sh MODULE --sample S [K/N ...]   a seeded random sample of S of them
 #
+# Parts count from 0, as cargo-mutants' --shard does: 0/8 to 7/8 are the whole.
+#
 # It mutates this checkout in place, so that a mutant rebuilds incrementally in seconds (a copy
 # at a new path rebuilds the crate whole): run it in a worktree of its own, which must be clean,
-#   git worktree add ../pathrisk-mutants HEAD && ../pathrisk-mutants/scripts/mutants.sh exact 2/8
+#   git worktree add ../pathrisk-mutants HEAD && ../pathrisk-mutants/scripts/mutants.sh exact 0/8
 # and set MUTANTS_RESULTS to the main checkout's results/mutation to collect the outcomes there.
 #
 # Each mutant runs the whole suite under nextest's `mutants` profile (.config/nextest.toml:
@@ -27,7 +29,8 @@ if [ "${1:-}" = "--sample" ]; then
 fi
 shards=("${@:-1/1}")
 for shard in "${shards[@]}"; do
-  [[ $shard =~ ^[0-9]+/[0-9]+$ ]] || { echo "part must be K/N, got $shard" >&2; exit 2; }
+  [[ $shard =~ ^([0-9]+)/([0-9]+)$ ]] && ((BASH_REMATCH[1] < BASH_REMATCH[2])) ||
+    { echo "a part is K/N with K from 0 to N-1, got $shard" >&2; exit 2; }
 done
 [ -d "src/$module" ] || { echo "no module src/$module" >&2; exit 2; }
 git diff --quiet HEAD -- src Cargo.toml Cargo.lock tests .config ||
