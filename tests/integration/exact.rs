@@ -212,9 +212,10 @@ fn the_step_limit_may_be_reached_but_not_exceeded() {
 #[test]
 fn the_steps_reported_are_the_evaluations_of_the_walk() {
     // Two servers, the target's t and another o, so two classes; `random`, three hops,
-    // full path, the first hop a guard. A step is one evaluation of a hop's candidates (classes + 1 = 3 steps each),
-    // and `random` memoises by depth, so without guards: the first hop, then the second and
-    // the third after t (after o the path is already missed): 3 evaluations, 9 steps.
+    // full path, the first hop a guard. A step is one evaluation of a hop's candidates
+    // (classes + 1 = 3 steps each), and `random` memoises by depth, so without guards: the
+    // first hop, then the second and the third after t (after o the path is already missed):
+    // 3 evaluations, 9 steps.
     // With one guard: the paths after a guard t (2 evaluations; a guard o is missed at once)
     // and the root of the guard sets (1): 9 again. When t cannot be a guard, only the root of
     // the guard sets is left: 3.
