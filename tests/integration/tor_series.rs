@@ -259,6 +259,31 @@ fn without_guards_the_series_agrees_with_its_piecewise_exact_law() {
     }
 }
 
+/// A series of one consensus has one path probability, so its client law is that of
+/// independent paths; when a check puts in a wrong path probability on purpose, the client law
+/// must follow the probability put in, not the sums', or the check could not catch it.
+#[test]
+fn a_series_of_one_consensus_takes_the_client_law_from_the_path_probability_in_use() {
+    let s = scenario(&[consensus(T0, true)], None, 25, 7.0);
+    let laws = Laws::of(&s);
+    // g2 is chosen as guard with 0.4, e1 as exit with 0.3.
+    assert!((laws.path.unwrap() - 0.12).abs() < 1e-12, "{:?}", laws.path);
+    assert_eq!(
+        laws.client,
+        Some(pathrisk::analytic::client::ClientLaw::Independent {
+            p: laws.path.unwrap()
+        })
+    );
+    let wrong = Laws::given(&s, Some(0.5));
+    assert_eq!(wrong.path, Some(0.5));
+    assert_eq!(
+        wrong.client,
+        Some(pathrisk::analytic::client::ClientLaw::Independent { p: 0.5 })
+    );
+    let client = wrong.metric(pathrisk::metric::Metric::Client).unwrap();
+    assert!((client - (1.0 - 0.5f64.powi(25))).abs() < 1e-15, "{client}");
+}
+
 /// A series and its data: the 2016–17 series' first `n` consensuses.
 fn series_toml(data: &std::path::Path, n: usize, extra: &str) -> String {
     let dir = data.join("tor/series-2016-12_2017-03");
