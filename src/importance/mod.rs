@@ -447,4 +447,87 @@ mod tests {
         let off = s.mean() + z * s.standard_error();
         assert!((s.p_value(off) - 0.05).abs() < 1e-9);
     }
+
+    #[test]
+    fn two_samples_have_a_variance_and_no_compromise_has_no_effective_size() {
+        // The smallest sample with a spread: ((0 − ½)² + (1 − ½)²) / 1.
+        assert_eq!(sums(&[0.0, 1.0]).variance(), 0.5);
+        assert_eq!(sums(&[0.0, 0.0]).effective_sample_size(), 0.0);
+        assert_eq!(Sums::default().effective_sample_size(), 0.0);
+    }
+
+    /// The likelihood ratio of `n` tilted paths (every one, compromised or not).
+    pub(super) fn ratios<P: Paths>(paths: &mut P, n: usize, seed: u64) -> Sums {
+        let mut rng = crate::engine::rng::stream(seed, 0);
+        let mut s = Sums::default();
+        for _ in 0..n {
+            let (hit, ratio) = paths.tilted_path(&mut rng);
+            s.add(ratio, hit);
+        }
+        s
+    }
+
+    /// E_q[L] = Σ q·(p/q) = 1 over the paths as drawn (each stops when its event is decided,
+    /// a bounded stopping time): a check of every factor of the ratio, including those of the
+    /// hops that miss, which the estimators never weigh (their Y is 0).
+    #[test]
+    fn the_likelihood_ratio_averages_one_under_the_proposal_for_every_policy_and_event() {
+        let operators = [("m", 3), ("m", 1), ("a", 2), ("b", 4), ("c", 2)]
+            .iter()
+            .enumerate()
+            .map(|(i, (e, n))| format!("{{ name = \"op{i}\", entity = \"{e}\", servers = {n} }}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (mut cases, mut both) = (0, 0);
+        for selection in ["random", "distinct-servers", "operator-aware"] {
+            for target in [
+                "{ entity = \"m\" }",
+                "{ coalition = [\"m\", \"b\"] }",
+                "\"any\"",
+            ] {
+                for event in ["full-path", "ends", "entry"] {
+                    let text = format!(
+                        "[network]\noperators = [{operators}]\n[path]\nhops = 3\nselection = \"{selection}\"\n\
+                         [adversary]\ntarget = {target}\nevent = \"{event}\"\n"
+                    );
+                    let s =
+                        Scenario::parse(&text, "test", std::path::Path::new("."), "test").unwrap();
+                    let full = PathTest::new(&s.network, &s.adversary, s.hops);
+                    // As `simulate` builds it.
+                    let classes = Classes::new(&s.network, s.selection, &s.rules, &full, s.hops);
+                    let tables = (0..s.hops)
+                        .map(|i| {
+                            let w: Vec<f64> = (0..classes.classes.len())
+                                .map(|c| classes.weight(i, c) * classes.classes[c].count as f64)
+                                .collect();
+                            WeightedAliasIndex::new(w).ok()
+                        })
+                        .collect();
+                    let mut sampler = Sampler {
+                        classes: &classes,
+                        test: &classes.test,
+                        hops: s.hops,
+                        tables,
+                        candidates: Vec::new(),
+                        prefix: Vec::new(),
+                        labels: Vec::new(),
+                    };
+                    cases += 1;
+                    let r = ratios(&mut sampler, 20_000, cases);
+                    assert!(
+                        r.p_value(1.0) > 1e-4,
+                        "{selection} {target} {event}: mean ratio {} ± {}",
+                        r.mean(),
+                        r.standard_error()
+                    );
+                    both += usize::from(r.hits > 0 && r.hits < r.samples);
+                }
+            }
+        }
+        assert_eq!(cases, 27);
+        // Paths compromised and paths missed, both branches of the tilt, in all but the cases
+        // of a certain event (`any`, entry) and of impossible ones (operator-aware, two
+        // operators, 3 hops, full-path or coalition … ).
+        assert!(both >= 20, "{both} of 27 cases with hits and misses");
+    }
 }

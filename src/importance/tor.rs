@@ -162,3 +162,110 @@ impl Paths for TorPaths {
         (self.test.after(&labels) == Step::Hit, ratio)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adversary::{Adversary, Event, Target};
+    use crate::model::tor::tests::relay;
+    use crate::model::tor::{Order, TorRules};
+    use crate::tor::{Flag, TorNetwork};
+
+    /// Guards, exits, a guard that may exit, middles (nicknames of hex digits, of which the
+    /// test relays' fingerprints are made); a1 and e1 share a /16; the families a1–c1–e2–a2–c2
+    /// make one component, whose members a1, c2 and e2 may share a circuit (under `any`)..
+    fn documents() -> TorNetwork {
+        use Flag::*;
+        let g = [Running, Valid, Fast, Guard, Stable, V2Dir];
+        let e = [Running, Valid, Fast, Exit];
+        let ge = [Running, Valid, Fast, Guard, Stable, V2Dir, Exit];
+        let m = [Running, Valid, Fast];
+        let relays = vec![
+            relay("a1", 50, &g, [10, 1, 0, 1], "", &["c1"]),
+            relay("a2", 30, &g, [10, 2, 0, 1], "", &["e2", "c2"]),
+            relay("ad", 40, &ge, [10, 3, 0, 1], "443", &[]),
+            relay("e1", 60, &e, [10, 1, 0, 2], "443", &[]),
+            relay("e2", 20, &e, [10, 4, 0, 1], "443", &["c1", "a2"]),
+            relay("c1", 70, &m, [10, 5, 0, 1], "", &["a1", "e2"]),
+            relay("c2", 10, &m, [10, 6, 0, 1], "", &["a2"]),
+        ];
+        let weights = [
+            ("Wgg", 6000),
+            ("Wgd", 3000),
+            ("Wmg", 4000),
+            ("Wmm", 10000),
+            ("Wme", 2000),
+            ("Wmd", 3500),
+            ("Wee", 10000),
+            ("Wed", 3500),
+            ("Weg", 1000),
+            ("Wem", 10000),
+        ];
+        TorNetwork {
+            valid_after: 0,
+            listed: relays.len(),
+            totals: crate::tor::weights::Totals::of(relays.iter().map(|r| (r.weight, r.flags))),
+            relays,
+            bandwidth_weights: weights.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            params: Default::default(),
+            missing_weight_share: 0.0,
+            by_fallback: 0,
+            without_ntor: 0,
+            added: 0,
+        }
+    }
+
+    /// E_q[L] = 1 over circuits as drawn (see the module above's test of the same name): every
+    /// factor of the ratio, including those of the hops that miss.
+    #[test]
+    fn the_likelihood_ratio_of_circuits_averages_one_under_the_proposal() {
+        let doc = documents();
+        let (mut cases, mut both) = (0, 0);
+        for order in Order::ALL {
+            let rules = TorRules {
+                exit_port: 443,
+                order,
+            };
+            let relays = Arc::new(TorRelays::new(&doc, &doc.bandwidth_weights, rules).unwrap());
+            for target in [&["a1", "e2", "c2"][..], &["a2", "ad", "c1"], &[]] {
+                let mut network = crate::model::tor::network_of(&doc).unwrap();
+                let target = if target.is_empty() {
+                    Target::Any
+                } else {
+                    let fingerprints: Vec<String> = doc
+                        .relays
+                        .iter()
+                        .filter(|r| target.contains(&r.nickname.as_str()))
+                        .map(|r| r.fingerprint.clone())
+                        .collect();
+                    network.assign_entity("target", &fingerprints).unwrap();
+                    Target::Entity(network.entity_index("target").unwrap())
+                };
+                for event in Event::ALL {
+                    let adversary = Adversary {
+                        target: target.clone(),
+                        event,
+                    };
+                    // As `simulate` builds them.
+                    let full = PathTest::new(&network, &adversary, 3);
+                    let mut paths =
+                        TorPaths::new(Arc::clone(&relays), full.labels(&network), full.on_labels());
+                    cases += 1;
+                    let r = super::super::tests::ratios(&mut paths, 20_000, cases);
+                    let what = format!("{order:?} {target:?} {event:?}");
+                    assert!(
+                        r.p_value(1.0) > 1e-4,
+                        "{what}: mean ratio {} ± {}",
+                        r.mean(),
+                        r.standard_error()
+                    );
+                    both += usize::from(r.hits > 0 && r.hits < r.samples);
+                }
+            }
+        }
+        assert_eq!(cases, 18);
+        // Circuits compromised and circuits missed, both branches of the tilt, in all but the
+        // cases of a certain event (`any`, entry).
+        assert!(both >= 16, "{both} of 18 cases with hits and misses");
+    }
+}

@@ -676,6 +676,36 @@ fn importance_sampling_of_circuits_agrees_with_the_sums() {
     assert!(cases >= 5, "{cases} rare cases");
 }
 
+/// A library caller may put a tor network under another policy (the scenario file refuses
+/// it): its relays are then operators weighted by consensus weight, and every method draws
+/// by that policy, not by Tor's rules.
+#[test]
+fn a_tor_network_under_another_policy_is_drawn_by_that_policy() {
+    let doc = documents(relays());
+    let mut s = scenario(&doc, Order::ExitFirst, TARGETS[2], Event::FullPath, None, 1);
+    let tor = Laws::of(&s).path.unwrap();
+    s.selection = Selection::Random;
+    s.run.trials = 100_000;
+    let random = pathrisk::analytic::path_probability(&s).value().unwrap();
+    // Far apart at this size: a run by the wrong rules could not pass for the right one.
+    let se = (random * (1.0 - random) / s.run.trials as f64).sqrt();
+    assert!((random - tor).abs() > 10.0 * se, "{random} against {tor}");
+    let o = simulate(&s, SamplerKind::Fast);
+    let plain = o.counts.first_path_hits as f64 / o.counts.clients as f64;
+    assert!(
+        (plain - random).abs() < 5.0 * se,
+        "monte carlo {plain}, random {random}"
+    );
+    let config = EngineConfig::default();
+    let o = pathrisk::importance::simulate(&s, &config, &|_| {}).unwrap();
+    assert!(
+        o.path.p_value(random) > ALPHA,
+        "importance {} ± {}, random {random}",
+        o.path.mean(),
+        o.path.standard_error()
+    );
+}
+
 #[test]
 fn several_primary_guards_are_drawn_but_have_no_sum() {
     let doc = documents(relays());
