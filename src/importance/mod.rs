@@ -434,6 +434,11 @@ mod tests {
         assert_eq!(s.interval(), (0.25, 0.25));
         assert_eq!(s.p_value(0.25), 1.0);
         assert_eq!(s.p_value(0.26), 0.0);
+        // Without spread the test is exact up to a relative rounding: a rare probability
+        // twice what is expected is refused, whatever its size.
+        let rare = sums(&[2e-9; 10]);
+        assert_eq!(rare.p_value(1e-9), 0.0);
+        assert_eq!(rare.p_value(2e-9 * (1.0 + 1e-13)), 1.0);
     }
 
     #[test]
