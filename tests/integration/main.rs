@@ -18,6 +18,7 @@ mod importance;
 mod kernels;
 mod limits;
 mod monte_carlo;
+mod mutation;
 mod presets;
 mod properties;
 mod servers;
