@@ -274,4 +274,17 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_tail_too_far_out_to_be_represented_is_zero_at_once() {
+        // Bin(2⁶², ½) has no term that an f64 holds at a quarter or three quarters of n
+        // (ln pmf ≈ −6·10¹⁷): the tail sums stop at their first term instead of walking
+        // the 2⁶⁰ terms below (or above) it, each of them 0.
+        let n = 1u64 << 62;
+        let b = Binomial::new(n, 0.5);
+        assert_eq!(b.pmf(n / 4), 0.0);
+        assert_eq!(b.cdf(n / 4), 0.0);
+        assert_eq!(b.sf(3 * (n / 4)), 0.0);
+        assert_eq!(b.cdf(3 * (n / 4)), 1.0);
+    }
 }
