@@ -287,4 +287,23 @@ mod tests {
         assert_eq!(b.sf(3 * (n / 4)), 0.0);
         assert_eq!(b.cdf(3 * (n / 4)), 1.0);
     }
+
+    #[test]
+    fn the_whole_range_holds_all_the_probability_whatever_p() {
+        // P(X ≤ n) = 1 and P(X > n) = 0 for every p, the certain p = 0 and p = 1 included.
+        for n in [1u64, 7, 1000] {
+            for p in [0.0, 1e-9, 0.3, 1.0 - 1e-9, 1.0] {
+                let b = Binomial::new(n, p);
+                for x in [n, n + 1] {
+                    assert_eq!(b.cdf(x), 1.0, "n {n}, p {p}, x {x}");
+                    assert_eq!(b.sf(x), 0.0, "n {n}, p {p}, x {x}");
+                }
+            }
+            // Below n, the certain cases put everything at 0 or at n.
+            assert_eq!(Binomial::new(n, 1.0).cdf(n - 1), 0.0);
+            assert_eq!(Binomial::new(n, 1.0).sf(n - 1), 1.0);
+            assert_eq!(Binomial::new(n, 0.0).cdf(0), 1.0);
+            assert_eq!(Binomial::new(n, 0.0).sf(0), 0.0);
+        }
+    }
 }
