@@ -421,4 +421,64 @@ mod power_tests {
             other => panic!("{other:?}"),
         }
     }
+
+    /// Binomials B(4m, p) with p a few ulps from ½ where an outcome on the far side of the
+    /// mean is exactly as likely as the tolerance allows: ln pmf(tie) is, to the last bit,
+    /// ln pmf(seen) + ln(1 + 10⁻⁷). Returned as (n, seen, tie, p); `below` puts p below ½
+    /// (seen = 3m above the mean, the tie m below it), else above (seen = m, the tie 3m).
+    fn exact_ties(below: bool) -> Vec<(u64, u64, u64, f64)> {
+        let c = (1.0 + 1e-7f64).ln();
+        let mut found = Vec::new();
+        for m in 1..=60u64 {
+            let n = 4 * m;
+            let (seen, tie) = if below { (3 * m, m) } else { (m, 3 * m) };
+            // pmf(tie)/pmf(seen) = ((1 − p)/p)^(±2m) = 1 + 10⁻⁷.
+            let sign = if below { 1.0 } else { -1.0 };
+            let p0 = 1.0 / (1.0 + (sign * c / (2 * m) as f64).exp());
+            for step in -64i64..=64 {
+                let p = f64::from_bits((p0.to_bits() as i64 + step) as u64);
+                let b = Binomial::new(n, p);
+                if b.ln_pmf(tie) == b.ln_pmf(seen) + c {
+                    found.push((n, seen, tie, p));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn an_outcome_exactly_at_the_tolerance_counts_as_no_more_likely_on_either_side() {
+        for below in [true, false] {
+            let ties = exact_ties(below);
+            assert!(ties.len() >= 3, "below {below}: {ties:?}");
+            for (n, seen, tie, p) in ties {
+                let b = Binomial::new(n, p);
+                // Every outcome at least as far from the mean as `seen` or `tie`.
+                let (low, high) = if below { (tie, seen) } else { (seen, tie) };
+                let expected = b.cdf(low) + b.sf(high - 1);
+                let got = binomial_p_value(seen, n, p);
+                assert!(
+                    (got - expected).abs() <= 1e-12 * expected,
+                    "n {n}, seen {seen}, tie {tie}, p {p:e}: {got} against {expected}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_largest_error_looked_at_is_detected_when_its_power_is_exactly_the_target() {
+        // "With probability at least the target": a power equal to it is enough, the power
+        // of the largest error looked at either way (up to p(1 + min(1/p − 1, 1)), down to 0)
+        // included.
+        for (n, p) in [(50u64, 0.3f64), (200, 0.02), (1000, 0.5), (30, 0.9)] {
+            let alpha = 0.05;
+            let up_max = (1.0 / p - 1.0).min(1.0);
+            let target =
+                power(n, p * (1.0 + up_max), p, alpha).min(power(n, p * (1.0 - 1.0), p, alpha));
+            match detectable_error(n, p, alpha, target) {
+                Detectable::Relative(d) => assert!(d > 0.0 && d <= 1.0, "n {n}, p {p}: {d}"),
+                other => panic!("n {n}, p {p}, target {target}: {other:?}"),
+            }
+        }
+    }
 }
