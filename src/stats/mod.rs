@@ -481,4 +481,23 @@ mod power_tests {
             }
         }
     }
+
+    /// At confidence 1 (α = 0) no p is ruled out: the lower bound is 0 itself and the upper
+    /// the last float below 1, where the bisection stops on that side (1 itself when every
+    /// trial hit). The bisection then
+    /// never leaves one end of its range, so its midpoint arithmetic meets a range of one step
+    /// that starts at 0.
+    #[test]
+    fn a_confidence_of_one_keeps_every_probability_in_the_interval() {
+        for (hits, n) in [(1, 1), (1, 10), (5, 10), (9, 10), (3, 1000)] {
+            let (lower, upper) = clopper_pearson(hits, n, 0.0);
+            assert_eq!(lower, 0.0, "{hits} of {n}");
+            let top = if hits == n {
+                1.0
+            } else {
+                1.0 - f64::EPSILON / 2.0
+            };
+            assert_eq!(upper, top, "{hits} of {n}");
+        }
+    }
 }
