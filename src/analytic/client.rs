@@ -379,4 +379,31 @@ mod law_tests {
             law.mean()
         );
     }
+
+    #[test]
+    fn the_mean_over_a_series_of_consensuses_is_the_sum_of_the_survival() {
+        // E[first] = Σ_{k ≥ 0} P(first > k), summed term by term, across segments of risky
+        // and of safe paths.
+        let law = ClientLaw::Piecewise {
+            segments: vec![(0, 0.1), (5, 0.0), (9, 0.3), (12, 0.05)],
+        };
+        let direct: f64 = (0..5000).map(|k| 1.0 - law.cdf(k)).sum();
+        assert!(
+            (law.mean() - direct).abs() < 1e-9,
+            "{} vs {direct}",
+            law.mean()
+        );
+        // A certain compromise at path 3 ends every client's wait there, so the safe paths
+        // after it add nothing: P(first > k) is 0.8^k for k ≤ 3, then 0.
+        let law = ClientLaw::Piecewise {
+            segments: vec![(0, 0.2), (3, 1.0), (4, 0.0)],
+        };
+        let mean = 1.0 + 0.8 + 0.64 + 0.512;
+        assert!((law.mean() - mean).abs() < 1e-12, "{}", law.mean());
+        // Without it, a client that survives the risky paths waits for ever.
+        let law = ClientLaw::Piecewise {
+            segments: vec![(0, 0.2), (3, 0.0)],
+        };
+        assert!(law.mean().is_infinite());
+    }
 }
