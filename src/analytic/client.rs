@@ -406,4 +406,42 @@ mod law_tests {
         };
         assert!(law.mean().is_infinite());
     }
+
+    #[test]
+    fn a_guard_count_that_cannot_happen_adds_nothing_to_the_mean() {
+        // K = 0 has probability 0 (every guard set holds an adversary guard) and q_0 = 0: its
+        // clients would wait for ever, but there are none, so E = 1 / q_1.
+        let law = ClientLaw::Guarded {
+            k_law: vec![0.0, 1.0],
+            q: vec![0.0, 0.25],
+            lifetime: None,
+        };
+        assert_eq!(law.mean(), 4.0);
+    }
+
+    #[test]
+    fn the_median_is_the_first_k_whose_cdf_reaches_one_half_exactly() {
+        // A p whose computed P(first ≤ 2) is 0.5 to the last bit: the median is 2, the
+        // smallest k with P(first ≤ k) ≥ ½, not 3.
+        let mut p = 1.0 - 0.5f64.sqrt();
+        while at_least_one(p, 2) < 0.5 {
+            p = p.next_up();
+        }
+        while at_least_one(p, 2) > 0.5 {
+            p = p.next_down();
+        }
+        let ties: Vec<f64> = (0..64)
+            .scan(p, |p, _| {
+                *p = p.next_down();
+                Some(*p)
+            })
+            .chain(std::iter::once(p))
+            .filter(|&p| at_least_one(p, 2) == 0.5)
+            .collect();
+        assert!(!ties.is_empty(), "no p near 1 − 1/√2 gives exactly 0.5");
+        for p in ties {
+            assert_eq!(first_median(p), Some(2), "p = {p:e}");
+            assert_eq!(ClientLaw::Independent { p }.quantile(0.5), Some(2));
+        }
+    }
 }

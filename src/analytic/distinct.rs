@@ -51,4 +51,12 @@ mod tests {
         );
         assert!((path(&[2, 8], 10, &Target::Entity(0), Event::Ends, 3) - 2.0 / 90.0).abs() < 1e-16);
     }
+
+    #[test]
+    fn fewer_servers_than_positions_is_zero_even_past_the_whole_pool() {
+        // K < k gives 0 by the definition; with K = N the factor at i = N would be 0/0.
+        assert_eq!(falling_ratio(2, 2, 3), 0.0);
+        assert_eq!(falling_ratio(1, 1, 2), 0.0);
+        assert_eq!(falling_ratio(2, 3, 3), 0.0);
+    }
 }

@@ -426,9 +426,60 @@ const TARGETS: [&[&str]; 4] = [
 
 #[test]
 fn the_sums_equal_a_brute_force_enumeration_of_every_circuit() {
-    let doc = documents(relays());
+    let nonzero = sums_against_the_enumeration(&documents(relays()), &TARGETS);
+    assert!(nonzero >= 15, "too few targets are ever hit: {nonzero}");
+}
+
+/// Where a relay conflicts with every relay eligible at a later position, that hop takes
+/// any relay eligible there (the fallback, nothing excluded): a network in two /16s, with a
+/// guard whose family holds the exit of the other /16. Exit e1 shares its /16 with every
+/// guard but g3, whose family it is in, so a circuit through e1 draws its guard from them
+/// all; guard g3 excludes both exits; and a circuit of e2 (or g3) and any relay of the
+/// other /16 excludes every middle.
+#[test]
+fn the_sums_fall_back_to_every_eligible_relay_as_the_enumeration_does() {
+    let relays = vec![
+        relay("g1", 50, &[G], [10, 1, 0, 1], "", &[]),
+        relay("g2", 30, &[G], [10, 1, 0, 2], "", &[]),
+        relay("e1", 60, &[E], [10, 1, 0, 3], "443", &["g3"]),
+        relay("m2", 10, &[M], [10, 1, 0, 4], "", &[]),
+        relay("e2", 20, &[E], [10, 2, 0, 1], "443", &[]),
+        relay("m1", 70, &[M], [10, 2, 0, 2], "", &[]),
+        relay("g3", 20, &[G], [10, 2, 0, 3], "", &["e1"]),
+    ];
+    let targets: [&[&str]; 4] = [
+        &["g1", "e2"],
+        &["g3", "e1", "m1"],
+        &["g1", "g2", "e1", "m2"],
+        &["g2", "e2", "m1", "g3"],
+    ];
+    let doc = documents(relays);
+    let nonzero = sums_against_the_enumeration(&doc, &targets);
+    assert!(nonzero >= 15, "too few targets are ever hit: {nonzero}");
+    // The fallbacks happen: no guard is allowed after e1, no exit after g3, no middle after
+    // (g3, e1) or (g1, e2).
+    let oracle = Oracle::new(&doc, &[]);
+    let at = |n: &str| doc.relays.iter().position(|r| r.nickname == n).unwrap();
+    let none_allowed = |p: usize, taken: &[usize]| {
+        (0..doc.relays.len())
+            .filter(|&r| oracle.w[p][r] > 0.0)
+            .all(|r| taken.iter().any(|&t| oracle.conflict[r][t]))
+    };
+    assert!(none_allowed(GUARD, &[at("e1")]));
+    assert!(none_allowed(EXIT, &[at("g3")]));
+    assert!(none_allowed(MIDDLE, &[at("g3"), at("e1")]));
+    assert!(none_allowed(MIDDLE, &[at("g1"), at("e2")]));
+    // Some relays weigh nothing at a position (the guards as exits): the fallback's "every
+    // eligible relay" leaves them out.
+    assert!(oracle.w[EXIT][at("g1")] == 0.0 && oracle.w[GUARD][at("e1")] == 0.0);
+}
+
+/// The sums of every order, event and target (fresh circuits, and clients of one guard with
+/// and without rotation) against the enumeration; returns how many fresh circuits' sums are
+/// not 0.
+fn sums_against_the_enumeration(doc: &TorNetwork, targets: &[&[&str]]) -> usize {
     let mut nonzero = 0;
-    for target in TARGETS {
+    for &target in targets {
         let oracle = Oracle::new(&doc, target);
         for order in Order::ALL {
             for event in Event::ALL {
@@ -459,7 +510,7 @@ fn the_sums_equal_a_brute_force_enumeration_of_every_circuit() {
             }
         }
     }
-    assert!(nonzero >= 15, "too few targets are ever hit: {nonzero}");
+    nonzero
 }
 
 #[test]
