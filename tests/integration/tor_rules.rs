@@ -480,10 +480,10 @@ fn the_sums_fall_back_to_every_eligible_relay_as_the_enumeration_does() {
 fn sums_against_the_enumeration(doc: &TorNetwork, targets: &[&[&str]]) -> usize {
     let mut nonzero = 0;
     for &target in targets {
-        let oracle = Oracle::new(&doc, target);
+        let oracle = Oracle::new(doc, target);
         for order in Order::ALL {
             for event in Event::ALL {
-                let s = scenario(&doc, order, target, event, None, 1);
+                let s = scenario(doc, order, target, event, None, 1);
                 let sums = Laws::of(&s).path.unwrap();
                 let brute = oracle.fresh(order, event);
                 assert!(
@@ -493,7 +493,7 @@ fn sums_against_the_enumeration(doc: &TorNetwork, targets: &[&[&str]]) -> usize 
                 nonzero += usize::from(brute > 0.0);
                 for lifetime in [None, Some(3)] {
                     let guards = Some(Guards { count: 1, lifetime });
-                    let s = scenario(&doc, order, target, event, guards, 7);
+                    let s = scenario(doc, order, target, event, guards, 7);
                     let laws = Laws::of(&s);
                     let brute = oracle.client(order, event, 7, lifetime);
                     let sums = laws.metric(Metric::Client).unwrap();
